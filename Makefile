@@ -1,0 +1,40 @@
+# Quanzi: `make run` serves a demo world at http://127.0.0.1:8000; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
+
+.PHONY: run test install web lint typecheck clean
+
+run: install web
+	mkdir -p var
+	$(BIN)/quanzi serve --demo
+
+test: install web
+	$(BIN)/pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+web: web/dist/index.html
+
+web/dist/index.html: $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy src/quanzi
+	cd web && npm run typecheck
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist var

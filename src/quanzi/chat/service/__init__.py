@@ -1,0 +1,69 @@
+"""The chat domain's rules (CHT-1 … CHT-8), one module per concern:
+
+- `conversations` — direct chats, groups, members, invitations, roles, read state, mute and pin;
+- `messages` — sending (kinds, reply, mentions, forward, client ids), recall, delete for me, history, search;
+- `sync` — the per-user ordered log every change a user must see is appended to, and reading it;
+- `uploads` — voice, images, video and files waiting to be sent;
+- `render` — how chats and messages look to a user; `common` — who may see and do what.
+
+Every function takes the unit of work (session) and the acting user, checks access itself (404 for a
+chat or message the actor may not see), and never commits. Other domains use the names below.
+"""
+
+from __future__ import annotations
+
+from quanzi.chat.service import money as _money  # noqa: F401 - posts the wallet's notices in chats
+from quanzi.chat.service.conversations import (
+    add_members,
+    create_group,
+    get_chat,
+    leave_chat,
+    list_chats,
+    list_invitations,
+    list_members,
+    mark_read,
+    open_direct,
+    remove_member,
+    respond_invitation,
+    set_role,
+    typing_recipients,
+    update_group,
+    update_settings,
+)
+from quanzi.chat.service.messages import (
+    get_message,
+    hide_message,
+    list_messages,
+    recall_message,
+    search_messages,
+    send_message,
+)
+from quanzi.chat.service.sync import head, read_log
+from quanzi.chat.service.uploads import store_upload
+
+__all__ = [
+    "add_members",
+    "create_group",
+    "get_chat",
+    "get_message",
+    "head",
+    "hide_message",
+    "leave_chat",
+    "list_chats",
+    "list_invitations",
+    "list_members",
+    "list_messages",
+    "mark_read",
+    "open_direct",
+    "read_log",
+    "recall_message",
+    "remove_member",
+    "respond_invitation",
+    "search_messages",
+    "send_message",
+    "set_role",
+    "store_upload",
+    "typing_recipients",
+    "update_group",
+    "update_settings",
+]

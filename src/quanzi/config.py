@@ -1,0 +1,55 @@
+"""Settings, read once from ``QUANZI_*`` environment variables.
+
+Every variable is documented in README.md; the defaults run a single process on SQLite under ./var.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QUANZI_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./var/quanzi.db"
+    bus_url: str = "memory://"
+    media_dir: Path = Path("./var/media")
+    web_dist: Path = Field(default_factory=lambda: Path(__file__).resolve().parents[2] / "web" / "dist")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Run the outbox relay and the job runner inside `quanzi serve` (one-node setups). Turn off when
+    # separate `quanzi worker` processes run the jobs.
+    run_jobs_in_serve: bool = True
+    log_level: str = "INFO"
+    log_json: bool = True
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (comma separated).
+    trusted_proxies: str = ""
+    max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 10_485_760
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    login_max_failures_per_address: int = 30
+    session_ttl_days: int = 30
+    node_id: int | None = None
+    cors_origins: str = ""
+
+    @property
+    def trusted_proxy_set(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip() and o.strip() != "*"]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

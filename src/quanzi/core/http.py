@@ -1,0 +1,256 @@
+"""HTTP plumbing shared by every domain's routes: the error envelope, request context, auth.
+
+Routes depend on `current_actor` (or `optional_actor`) and `get_db`; everything else here is wired
+once by the app factory.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import structlog
+from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import Counter, Histogram
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from quanzi.core.actor import Actor
+from quanzi.core.db import Database
+from quanzi.core.errors import AppError, PayloadTooLarge, TooManyRequests, Unauthorized, error_envelope
+from quanzi.core.pagination import MAX_LIMIT, PageRequest
+
+log = logging.getLogger("quanzi.http")
+
+REQUESTS = Counter("quanzi_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
+LATENCY = Histogram("quanzi_http_request_duration_seconds", "HTTP request latency", ["method", "route"])
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
+
+ActorResolver = Callable[[Database, str, str | None], Awaitable[Actor | None]]
+
+
+# --- error envelope -------------------------------------------------------------------------
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for error in exc.errors():
+        details.append(
+            {
+                "loc": [str(part) for part in error.get("loc", ())],
+                "message": str(error.get("msg", "")),
+                "type": str(error.get("type", "")),
+            }
+        )
+    return details
+
+
+def _summary(details: list[dict[str, Any]]) -> str:
+    parts = []
+    for detail in details[:3]:
+        field = ".".join(p for p in detail["loc"] if p not in ("body", "query", "path", "header"))
+        parts.append(f"{field}: {detail['message']}" if field else detail["message"])
+    return "; ".join(parts) or "The request is not valid."
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return JSONResponse(exc.envelope(), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _validation_details(exc)
+        if any(d["type"] == "json_invalid" for d in details):
+            return JSONResponse(
+                error_envelope("malformed_json", "The request body is not valid JSON.", details), 400
+            )
+        return JSONResponse(error_envelope("invalid_input", _summary(details), details), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(exc.status_code, "http_error")
+        message = exc.detail if isinstance(exc.detail, str) else "The request failed."
+        return JSONResponse(
+            error_envelope(code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(error_envelope("internal_error", "Something went wrong on our side."), 500)
+
+
+# --- request context: id, log line, metrics, body limit --------------------------------------
+
+
+class RequestContextMiddleware:
+    """Gives each request an id, caps its body, logs one line and records metrics for it."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        supplied = headers.get("x-request-id", "")
+        request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        limit = (
+            self.max_upload_bytes
+            if headers.get("content-type", "").startswith("multipart/")
+            else self.max_body_bytes
+        )
+        status = 500
+        started = time.perf_counter()
+
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                message.setdefault("headers", [])
+                # nosniff: an uploaded file is never rendered as anything but its stored type.
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                ]
+            await send(message)
+
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _send_envelope(send_with_id, 413, "payload_too_large", f"The body exceeds {limit} bytes.")
+        else:
+            received = 0
+
+            async def counting_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > limit:
+                        raise PayloadTooLarge(f"The body exceeds {limit} bytes.")
+                return message
+
+            try:
+                await self.app(scope, counting_receive, send_with_id)
+            except Exception:
+                # Starlette answers unhandled errors outside this middleware; answer the 500 here so
+                # that it too carries X-Request-ID and gets its log line and metrics.
+                log.exception("unhandled error")
+                if response_started:
+                    raise
+                await _send_envelope(send_with_id, 500, "internal_error", "Something went wrong on our side.")
+        elapsed = time.perf_counter() - started
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        REQUESTS.labels(scope["method"], route, str(status)).inc()
+        LATENCY.labels(scope["method"], route).observe(elapsed)
+        log.info(
+            "request",
+            extra={
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 2),
+            },
+        )
+        structlog.contextvars.clear_contextvars()
+
+
+async def _send_envelope(send: Send, status: int, code: str, message: str) -> None:
+    response = JSONResponse(error_envelope(code, message), status_code=status)
+    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+# --- dependencies ----------------------------------------------------------------------------
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address; X-Forwarded-For is believed only when it comes from a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    trusted: frozenset[str] = request.app.state.settings.trusted_proxy_set
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer
+    return peer
+
+
+_bearer = HTTPBearer(auto_error=False, description="A session token from /auth/signup or /auth/login")
+
+
+async def optional_actor(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor | None:
+    if credentials is None or not credentials.credentials.strip():
+        return None
+    resolver: ActorResolver = request.app.state.resolve_actor
+    actor = await resolver(
+        request.app.state.db, credentials.credentials.strip(), request.headers.get("user-agent")
+    )
+    if actor is None:
+        raise Unauthorized("The session has ended or the token is not valid. Please log in again.")
+    return actor
+
+
+async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+    if actor is None:
+        raise Unauthorized("Log in to do this.", code="authentication_required")
+    return actor
+
+
+def page_request(
+    cursor: Annotated[str | None, Query(max_length=200, description="from the previous page")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT)] = None,
+) -> PageRequest:
+    return PageRequest.parse(cursor, limit)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
+Db = Annotated[Database, Depends(get_db)]
+PageIn = Annotated[PageRequest, Depends(page_request)]

@@ -1,0 +1,191 @@
+"""Shared fixtures: a migrated database per test (SQLite file or PostgreSQL), the app, an HTTP client.
+
+Set QUANZI_TEST_DATABASE_URL to a PostgreSQL URL to run the whole suite on PostgreSQL; the schema is
+built once by the migrations and emptied between tests. Otherwise each test gets its own copy of a
+migrated SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from quanzi.app import create_app
+from quanzi.config import Settings
+from quanzi.core.clock import FrozenClock, use_clock
+from quanzi.core.db import normalize_url
+from quanzi.core.migrate import upgrade
+
+PG_URL = os.environ.get("QUANZI_TEST_DATABASE_URL", "")
+
+
+def _on_postgres() -> bool:
+    return PG_URL.startswith(("postgres", "postgresql"))
+
+
+async def _reset_postgres_schema(url: str) -> None:
+    engine = create_async_engine(normalize_url(url))
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+async def _truncate_postgres(url: str) -> None:
+    engine = create_async_engine(normalize_url(url))
+    async with engine.begin() as conn:
+        tables = (
+            (
+                await conn.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables"
+                        " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if tables:
+            await conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+    await engine.dispose()
+
+
+def _run_blocking(coroutine: Any) -> Any:
+    """Run a coroutine to completion from sync code, also while another event loop runs in this
+    thread (Playwright's sync API keeps one running during browser tests)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Run the migrations once: onto PostgreSQL, or into a template SQLite file copied per test."""
+    if _on_postgres():
+        _run_blocking(_reset_postgres_schema(PG_URL))
+        _run_blocking(upgrade(PG_URL))
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "quanzi.db"
+    _run_blocking(upgrade(f"sqlite+aiosqlite:///{path}"))
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> str:
+    if _on_postgres():
+        _run_blocking(_truncate_postgres(migrated_template))
+        return migrated_template
+    target = tmp_path / "quanzi.db"
+    shutil.copyfile(migrated_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        bus_url="memory://",
+        media_dir=tmp_path / "media",
+        web_dist=tmp_path / "no-web-client",
+        run_jobs_in_serve=False,
+        log_json=False,
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[FrozenClock]:
+    with use_clock(FrozenClock(datetime(2026, 11, 11, 12, 0, tzinfo=UTC))) as clock:
+        yield clock  # type: ignore[misc]
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://quanzi.test") as http:
+        yield http
+
+
+async def publish_events(app: Any) -> None:
+    """Publish every committed outbox event now (the relay would within a moment) and wait until the
+    bus has handed each to its subscribers."""
+    while await app.state.relay.publish_pending():
+        pass
+    await app.state.bus.drain()
+
+
+@dataclass
+class TestUser:
+    id: str
+    username: str
+    token: str
+    session_id: str
+    password: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+_counter = itertools.count(1)
+
+
+class Users:
+    """Creates accounts through the public API, as a client would."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def create(
+        self,
+        username: str | None = None,
+        *,
+        password: str = "correct horse 1",
+        kind: str = "consumer",
+        display_name: str | None = None,
+        phone: str | None = None,
+    ) -> TestUser:
+        username = username or f"user{next(_counter)}"
+        body: dict[str, Any] = {
+            "username": username,
+            "password": password,
+            "display_name": display_name or username.title(),
+            "kind": kind,
+        }
+        if phone:
+            body["phone"] = phone
+        response = await self.client.post("/api/v1/auth/signup", json=body)
+        assert response.status_code == 201, response.text
+        data = response.json()
+        return TestUser(
+            id=data["user"]["id"],
+            username=data["user"]["username"],
+            token=data["token"],
+            session_id=data["session_id"],
+            password=password,
+        )
+
+
+@pytest.fixture
+def users(client: httpx.AsyncClient) -> Users:
+    return Users(client)

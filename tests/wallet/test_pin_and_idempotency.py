@@ -1,0 +1,109 @@
+"""The payment PIN (WAL-3) and idempotency keys (WAL-7)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from tests.wallet.conftest import PIN, V1, Wallet
+
+
+async def test_five_wrong_pins_lock_payments_for_three_hours(wallet: Wallet, frozen_clock: Any) -> None:
+    mei, lei = await wallet.user("mei"), await wallet.user("lei", pin=None)
+    await wallet.befriend(mei, lei)
+    await wallet.top_up(mei, 10_00)
+    body = {"to_user_id": lei.id, "amount": 1_00}
+    for attempt in range(1, 5):
+        wrong = await wallet.post("/transfers", mei, body | {"pin": "246801"})
+        assert wrong.status_code == 403
+        assert wrong.json()["error"]["details"]["attempts_left"] == 5 - attempt
+    locked = await wallet.post("/transfers", mei, body | {"pin": "246801"})
+    assert locked.status_code == 429
+    assert locked.json()["error"]["code"] == "pin_locked"
+    still = await wallet.post("/transfers", mei, body | {"pin": PIN})  # even the right PIN
+    assert (still.status_code, still.json()["error"]["code"]) == (429, "pin_locked")
+    assert int(still.headers["retry-after"]) == 3 * 3600
+    assert (await wallet.get("", mei)).json()["pin_locked_until"] is not None
+    frozen_clock.advance(hours=2, minutes=59)
+    assert (await wallet.post("/transfers", mei, body | {"pin": PIN})).status_code == 429
+    frozen_clock.advance(minutes=1)
+    assert (await wallet.post("/transfers", mei, body | {"pin": PIN})).status_code == 201
+    # After a success the count starts again: four wrong PINs do not lock.
+    for _ in range(4):
+        assert (await wallet.post("/transfers", mei, body | {"pin": "246801"})).status_code == 403
+    assert (await wallet.post("/transfers", mei, body | {"pin": PIN})).status_code == 201
+    assert await wallet.balance(mei) == 8_00
+    await wallet.assert_books_balance()
+
+
+async def test_pin_rules(wallet: Wallet, frozen_clock: Any) -> None:
+    mei = await wallet.user("mei", pin=None)
+    none_yet = await wallet.post(
+        "/topups", mei, {"card_id": await wallet.link_card(mei), "amount": 1, "pin": PIN}
+    )
+    assert (none_yet.status_code, none_yet.json()["error"]["code"]) == (409, "pin_not_set")
+    for weak in ("111111", "123456", "654321"):
+        response = await wallet.client.put(f"{V1}/wallet/pin", json={"new_pin": weak}, headers=mei.headers)
+        assert response.json()["error"]["code"] == "pin_too_simple"
+    for bad in ("12345", "1234567", "12a456", "１２３４５６"):
+        response = await wallet.client.put(f"{V1}/wallet/pin", json={"new_pin": bad}, headers=mei.headers)
+        assert response.status_code == 422
+    await wallet.set_pin(mei, PIN)
+    again = await wallet.client.put(f"{V1}/wallet/pin", json={"new_pin": "975312"}, headers=mei.headers)
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "pin_already_set")
+    wrong = await wallet.client.put(
+        f"{V1}/wallet/pin", json={"new_pin": "975312", "current_pin": "000111"}, headers=mei.headers
+    )
+    assert wrong.status_code == 403
+    await wallet.set_pin(mei, "975312", current=PIN)
+    assert (await wallet.get("", mei)).json()["pin_set"] is True
+
+
+async def test_retry_replays_and_a_different_body_is_refused(wallet: Wallet, frozen_clock: Any) -> None:
+    mei, lei, other = await wallet.user("mei"), await wallet.user("lei", pin=None), await wallet.user("other")
+    await wallet.befriend(mei, lei)
+    await wallet.top_up(mei, 10_00)
+    key = uuid.uuid4().hex
+    body = {"to_user_id": lei.id, "amount": 3_00, "pin": PIN}
+    first = await wallet.post("/transfers", mei, body, idempotency_key=key)
+    retry = await wallet.post("/transfers", mei, body, idempotency_key=key)
+    assert first.status_code == retry.status_code == 201
+    assert first.json() == retry.json()
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert await wallet.balance(mei) == 7_00
+    changed = await wallet.post("/transfers", mei, body | {"amount": 4_00}, idempotency_key=key)
+    assert (changed.status_code, changed.json()["error"]["code"]) == (422, "idempotency_key_reused")
+    elsewhere = await wallet.post(f"/transfers/{first.json()['id']}/decline", mei, idempotency_key=key)
+    assert elsewhere.json()["error"]["code"] == "idempotency_key_reused"
+    # Keys belong to their user: the same key from someone else is their own new request.
+    other_use = await wallet.post("/transfers", other, body, idempotency_key=key)
+    assert other_use.status_code == 403  # other is not lei's friend: other's own answer, not mei's
+    assert await wallet.balance(mei) == 7_00
+
+    # A failure is an answer too: the retry gets it again, even once the balance would allow it.
+    poor_key = uuid.uuid4().hex
+    poor = await wallet.post("/transfers", mei, body | {"amount": 8_00}, idempotency_key=poor_key)
+    assert poor.status_code == 409
+    await wallet.top_up(mei, 10_00)
+    assert (
+        await wallet.post("/transfers", mei, body | {"amount": 8_00}, idempotency_key=poor_key)
+    ).json() == poor.json()
+    assert await wallet.balance(mei) == 17_00
+    await wallet.assert_books_balance()
+
+
+async def test_concurrent_requests_with_one_key_have_one_effect(wallet: Wallet, frozen_clock: Any) -> None:
+    mei, lei = await wallet.user("mei"), await wallet.user("lei", pin=None)
+    await wallet.befriend(mei, lei)
+    await wallet.top_up(mei, 10_00)
+    key = uuid.uuid4().hex
+    body = {"to_user_id": lei.id, "amount": 1_00, "pin": PIN}
+    answers = await asyncio.gather(
+        *(wallet.post("/transfers", mei, body, idempotency_key=key) for _ in range(20))
+    )
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert await wallet.balance(mei) == 9_00
+    assert len([i for i in await wallet.statement(mei) if i["kind"] == "transfer_sent"]) == 1
+    await wallet.assert_books_balance()

@@ -1,0 +1,81 @@
+import { acceptTransfer, declineTransfer, getTransfer, type Transfer } from '../api/wallet';
+import { Avatar } from '../components/Avatar';
+import { Screen } from '../components/Screen';
+import { formatFen } from '../components/wallet/money';
+import { ShareLink } from '../components/wallet/ShareLink';
+import { useIdempotency } from '../components/wallet/useIdempotency';
+import { useAction } from '../flash';
+import { formatTime, t, type MessageKey } from '../i18n';
+import { useResource } from '../loading';
+import { currentUser } from '../session';
+import { useStore } from '../store';
+import '../components/wallet/wallet.css';
+
+/** One transfer: the receiver accepts or declines it; the sender sees where it stands. */
+export function WalletTransferDetailPage({ id }: { id: string }) {
+  const transfer = useResource(() => getTransfer(id), [id]);
+  const me = useStore(currentUser);
+  const [busy, run] = useAction();
+  const idempotency = useIdempotency();
+  const data = transfer.data;
+
+  const answer = (accept: boolean) =>
+    void run(async () => {
+      const key = idempotency.keyFor(accept ? 'accept' : 'decline');
+      try {
+        await (accept ? acceptTransfer : declineTransfer)(key, id);
+        idempotency.settle();
+      } catch (error) {
+        idempotency.settle(error);
+        throw error;
+      }
+    }, accept ? t('wallet.transferAccepted') : t('wallet.transferDeclined')).then((ok) => ok && transfer.reload());
+
+  return (
+    <Screen title={t('wallet.transferDetail')} back="/wallet">
+      {!data ? (
+        <p class="empty">{t('common.loading')}</p>
+      ) : (
+        <>
+          <Details transfer={data} />
+          {me && data.status === 'pending' && me.id === data.receiver.id && (
+            <section class="card button-row">
+              <button type="button" class="primary" data-testid="transfer-accept" disabled={busy} onClick={() => answer(true)}>
+                {t('wallet.transferAccept')}
+              </button>
+              <button type="button" data-testid="transfer-decline" disabled={busy} onClick={() => answer(false)}>
+                {t('wallet.transferDecline')}
+              </button>
+            </section>
+          )}
+          {me && data.status === 'pending' && me.id === data.sender.id && (
+            <ShareLink
+              path={`/wallet/transfers/${data.id}`}
+              text={`[${t('wallet.transfer')}] ${formatFen(data.amount)}`}
+              chatWith={data.receiver.id}
+            />
+          )}
+        </>
+      )}
+    </Screen>
+  );
+}
+
+function Details({ transfer }: { transfer: Transfer }) {
+  return (
+    <section class="card wallet-balance-card" data-testid="transfer" data-status={transfer.status}>
+      <p>
+        <Avatar user={transfer.sender} /> → <Avatar user={transfer.receiver} />
+      </p>
+      <p class="muted">
+        {t('wallet.transferFromTo', { sender: transfer.sender.display_name, receiver: transfer.receiver.display_name })}
+      </p>
+      <p class="wallet-balance" data-testid="transfer-detail-amount">
+        {formatFen(transfer.amount)}
+      </p>
+      {transfer.note && <p>{transfer.note}</p>}
+      <p data-testid="transfer-status">{t(`wallet.transferStatus.${transfer.status}` as MessageKey)}</p>
+      {transfer.status === 'pending' && <p class="hint">{t('wallet.expiresAt', { time: formatTime(transfer.expires_at) })}</p>}
+    </section>
+  );
+}

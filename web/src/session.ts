@@ -1,0 +1,28 @@
+/** The signed-in session: the bearer token (kept in localStorage across reloads) and the current user. */
+import type { AuthResult, Me } from './api';
+import { showError } from './flash';
+import { t } from './i18n';
+import { Store } from './store';
+
+const TOKEN_KEY = 'quanzi.token';
+
+export const token = new Store<string | null>(localStorage.getItem(TOKEN_KEY));
+export const currentUser = new Store<Me | null>(null);
+
+export function startSession(auth: AuthResult): void {
+  localStorage.setItem(TOKEN_KEY, auth.token);
+  currentUser.set(auth.user);
+  token.set(auth.token);
+}
+
+export function endSession(): void {
+  localStorage.removeItem(TOKEN_KEY);
+  currentUser.set(null);
+  token.set(null);
+}
+
+/** The server rejected the token: drop it (the app then shows the login screen) and say why. */
+export function expireSession(): void {
+  endSession();
+  showError(t('error.sessionExpired'));
+}
