@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from quanzi.config import Settings
 from quanzi.core.db import Database
-from quanzi.demo import DEMO_PASSWORD, plan_demo_world, seed_demo_world
+from quanzi.demo import DEMO_PASSWORD, DEMO_PIN, plan_demo_world, seed_demo_world
 from quanzi.wallet.check import check_ledger
 
 V1 = "/api/v1"
@@ -107,9 +107,14 @@ async def test_seeding_creates_the_world_once_and_users_can_log_in(
     assert await scalar(settings, "SELECT count(*) FROM chat_messages WHERE kind = 'text'") == lines
     db = Database(settings.database_url)
     try:
-        assert await check_ledger(db) == []  # no money was seeded; the ledger is still balanced
+        assert await check_ledger(db) == []
     finally:
         await db.dispose()
+    # Every consumer and KOL topped up through the sandbox bank, so they can buy at once.
+    funded = "SELECT count(*) FROM wallet_accounts WHERE kind = 'wallet' AND balance = 200000"
+    assert await scalar(settings, funded) == 43
+    assert await scalar(settings, "SELECT count(*) FROM wallet_bank_orders WHERE status = 'succeeded'") == 43
+    assert await scalar(settings, "SELECT count(*) FROM groupbuy_deals") == 4
     # The sign-up sessions were closed: nobody is logged in until they log in.
     assert await scalar(settings, "SELECT count(*) FROM auth_sessions WHERE revoked_at IS NULL") == 0
 
@@ -137,6 +142,27 @@ async def test_seeding_creates_the_world_once_and_users_can_log_in(
     found = (await client.get(f"{V1}/users/search", params={"q": "brand_"}, headers=headers)).json()["items"]
     assert [card["username"] for card in found] == sorted(p.username for p in plan.by_role("merchant"))
     assert all(card["merchant_verified"] and card["kind"] == "merchant" for card in found)
+
+    # She can pay with the published PIN: an order of a demo product, paid from the seeded money.
+    shop_products = await client.get(f"{V1}/shops/{found[0]['id']}/products", headers=headers)
+    product = shop_products.json()["items"][0]
+    sku = min(product["skus"], key=lambda s: s["price"])
+    order = await client.post(
+        f"{V1}/orders",
+        json={
+            "items": [{"sku_id": sku["id"], "quantity": 1}],
+            "address": {"name": "林小美", "phone": "13800000000", "line": "上海市南京路 1 号"},
+        },
+        headers=headers | {"Idempotency-Key": "demo-order-1"},
+    )
+    assert order.status_code == 201, order.text
+    paid = await client.post(
+        f"{V1}/orders/{order.json()['orders'][0]['id']}/pay",
+        json={"pin": DEMO_PIN},
+        headers=headers | {"Idempotency-Key": "demo-pay-1"},
+    )
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["status"] == "paid"
 
     response = await client.get(f"{V1}/users/search", params={"q": "kol_taozi"}, headers=headers)
     kol = response.json()["items"][0]

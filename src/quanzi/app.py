@@ -22,6 +22,7 @@ from sqlalchemy import text
 
 from quanzi import __version__
 from quanzi.chat import api as chat_api
+from quanzi.commerce import api as commerce_api
 from quanzi.config import Settings, get_settings
 from quanzi.core.bus import make_bus
 from quanzi.core.db import Database
@@ -34,6 +35,7 @@ from quanzi.core.schemas import ErrorEnvelope
 from quanzi.core.storage import LocalStorage, configure_storage
 from quanzi.feed import api as feed_api
 from quanzi.graph import api as graph_api
+from quanzi.groupbuy import api as groupbuy_api
 from quanzi.identity import api as identity_api
 from quanzi.identity import service as identity_service
 from quanzi.wallet import api as wallet_api
@@ -45,6 +47,8 @@ DOMAIN_ROUTERS: list[APIRouter] = [
     chat_api.router,
     feed_api.router,
     wallet_api.router,
+    commerce_api.router,
+    groupbuy_api.router,
 ]
 
 

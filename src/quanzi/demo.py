@@ -12,24 +12,33 @@ Seeding is idempotent: a database that already has the demo merchant is left alo
 
 On top of the graph the world has content, so a newcomer's Chats and Moments are not empty: Moments
 by consumers (a few only for one of their tags) with likes and comments among friends, public posts
-by the KOLs and brands on a few topics with a repost cascade, and some chats of lin_xiaomei's. The
-wallet is left empty: a top-up needs a payment PIN and the bank's asynchronous answer.
+by the KOLs and brands on a few topics with a repost cascade, and some chats of lin_xiaomei's. Each
+merchant runs a shop (`SHOPS`): categories, products with SKUs, stock and a generated photo, and one
+broadcast. The wallet is left empty: a top-up needs a payment PIN and the bank's asynchronous answer.
 """
 
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import dataclass, field
 
+from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.chat.schemas import DirectChatIn, GroupCreateIn, MessageIn
 from quanzi.chat.service import conversations as chats
 from quanzi.chat.service import messages as chat_messages
+from quanzi.commerce import broadcasts as commerce_broadcasts
+from quanzi.commerce import catalog as commerce_catalog
+from quanzi.commerce import shops as commerce_shops
+from quanzi.commerce.schemas.catalog import BroadcastIn, CategoryIn, ProductIn, ProductOut, ShopIn, SkuIn
 from quanzi.config import Settings
 from quanzi.core.actor import Actor
 from quanzi.core.db import Database
 from quanzi.core.errors import NotFound
+from quanzi.core.images import process_image
+from quanzi.core.jobs import JobRunner
 from quanzi.core.migrate import upgrade
 from quanzi.core.storage import LocalStorage, configure_storage
 from quanzi.feed.schemas import MomentIn, PublicPostIn, RepostIn
@@ -37,10 +46,17 @@ from quanzi.feed.service import comments as feed_comments
 from quanzi.feed.service import moments as feed_moments
 from quanzi.feed.service import posts as feed_posts
 from quanzi.graph import service as graph
+from quanzi.groupbuy import service as groupbuy
+from quanzi.groupbuy.schemas import BargainOfferIn, DealIn
 from quanzi.identity import service as identity
 from quanzi.identity.schemas import ProfileUpdateIn, SignupIn
+from quanzi.wallet import jobs as wallet_jobs
+from quanzi.wallet import service as wallet
+from quanzi.wallet.bank import sandbox_card_number
 
 DEMO_PASSWORD = "quanzi-demo"  # noqa: S105 - published on purpose: anyone may log in
+DEMO_PIN = "135790"  # every demo consumer's payment PIN, published like the password
+DEMO_TOP_UP = 2_000_00  # fen each demo consumer tops up from a sandbox card, so they can buy at once
 MARKER_USERNAME = "brand_huaxia"
 SEED = 2026
 
@@ -331,6 +347,183 @@ GROUP_LINES = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoProduct:
+    title: str
+    description: str
+    category: str
+    skus: tuple[tuple[str, int, int], ...]  # (name, price in fen, stock)
+    colour: tuple[int, int, int]  # the generated product photo's colour
+
+
+@dataclass(frozen=True)
+class DemoShop:
+    merchant: str
+    name: str
+    intro: str
+    categories: tuple[str, ...]
+    products: tuple[DemoProduct, ...]
+    broadcast: tuple[str, str]  # (title, body)
+
+
+SHOPS = [
+    DemoShop(
+        "brand_huaxia",
+        "华夏运动 Huaxia Sport",
+        "国潮跑鞋与运动服，北京发货 · Running shoes and sportswear with a Chinese twist",
+        ("跑鞋 Running shoes", "运动服 Sportswear", "配件 Accessories"),
+        (
+            DemoProduct(
+                "轻羽跑鞋 Feather Runner 3",
+                "超轻网面，缓震中底，适合日常慢跑。Light mesh upper and a cushioned midsole for daily runs.",
+                "跑鞋 Running shoes",
+                (("40", 399_00, 12), ("41", 399_00, 20), ("42", 399_00, 8)),
+                (214, 64, 52),
+            ),
+            DemoProduct(
+                "回收材料跑鞋 Eco Runner",
+                "鞋底来自回收材料，每双减少 30% 碳排放。Recycled sole, 30% less carbon per pair.",
+                "跑鞋 Running shoes",
+                (("41 / 森林绿 Forest", 459_00, 15), ("42 / 森林绿 Forest", 459_00, 10)),
+                (46, 125, 50),
+            ),
+            DemoProduct(
+                "速干运动T恤 Quick-dry Tee",
+                "透气速干面料，夏天跑步不闷热。Breathable quick-dry fabric for summer runs.",
+                "运动服 Sportswear",
+                (("S", 89_00, 30), ("M", 89_00, 40), ("L", 99_00, 25)),
+                (30, 90, 170),
+            ),
+            DemoProduct(
+                "运动袜三双装 Sport Socks 3-pack",
+                "加厚毛圈底，防滑耐磨。Cushioned terry sole, non-slip.",
+                "配件 Accessories",
+                (("均码 One size", 39_00, 100),),
+                (240, 200, 60),
+            ),
+        ),
+        (
+            "双十一跑鞋 7 折 Running shoes 30% off",
+            "华夏运动全场跑鞋 7 折，会员再送运动袜一双！Members get a free pair of socks.",
+        ),
+    ),
+    DemoShop(
+        "brand_qingshan",
+        "青山茶舍 Qingshan Tea",
+        "明前龙井，山里直发 · Spring tea straight from the hills of Hangzhou",
+        ("绿茶 Green tea", "茶具 Teaware"),
+        (
+            DemoProduct(
+                "明前龙井 West Lake Longjing",
+                "西湖产区明前采摘，豆香清雅。Picked before Qingming on the West Lake hills.",
+                "绿茶 Green tea",
+                (("100g", 168_00, 40), ("250g", 398_00, 15)),
+                (120, 160, 60),
+            ),
+            DemoProduct(
+                "安吉白茶 Anji White Tea",
+                "叶白脉绿，鲜爽回甘。Pale leaves, fresh and sweet.",
+                "绿茶 Green tea",
+                (("100g", 128_00, 30),),
+                (200, 215, 170),
+            ),
+            DemoProduct(
+                "真空保温杯 500ml Vacuum Thermos Bottle",
+                "304不锈钢内胆，泡茶保温12小时。304 stainless steel, keeps tea hot for 12 hours.",
+                "茶具 Teaware",
+                (("500ml 竹青 Bamboo", 89_00, 50), ("750ml 竹青 Bamboo", 109_00, 20)),
+                (90, 140, 120),
+            ),
+            DemoProduct(
+                "青瓷茶具套装 Celadon Tea Set",
+                "一壶四杯，龙泉青瓷。A teapot and four cups in Longquan celadon.",
+                "茶具 Teaware",
+                (("一壶四杯 Pot + 4 cups", 268_00, 10),),
+                (150, 190, 170),
+            ),
+        ),
+        (
+            "茶园直播周六见 Live from the tea garden",
+            "周六下午三点，茶园直播采茶制茶。Join us on Saturday at 3 pm.",
+        ),
+    ),
+    DemoShop(
+        "brand_yunduan",
+        "云端数码 Yunduan Digital",
+        "耳机、充电宝和小玩意，深圳发货 · Earbuds, power banks and gadgets from Shenzhen",
+        ("耳机 Earbuds", "充电 Charging", "小玩意 Gadgets"),
+        (
+            DemoProduct(
+                "云端 Air 3 降噪耳机 Air 3 ANC Earbuds",
+                "主动降噪，续航 40 小时。Active noise cancelling, 40 hours of battery.",
+                "耳机 Earbuds",
+                (("云白 White", 299_00, 60), ("曜黑 Black", 299_00, 45)),
+                (235, 235, 240),
+            ),
+            DemoProduct(
+                "20000mAh 充电宝 Power Bank",
+                "双向快充，可带上飞机。Two-way fast charging, airline safe.",
+                "充电 Charging",
+                (("20000mAh", 129_00, 80),),
+                (60, 60, 70),
+            ),
+            DemoProduct(
+                "65W 氮化镓充电器 GaN Charger",
+                "三口快充，一个头充电脑和手机。Three ports: one charger for laptop and phone.",
+                "充电 Charging",
+                (("65W", 149_00, 40), ("100W", 219_00, 20)),
+                (250, 250, 250),
+            ),
+            DemoProduct(
+                "桌面小风扇 Desk Fan",
+                "静音无刷电机，USB 供电。Quiet brushless motor, USB powered.",
+                "小玩意 Gadgets",
+                (("薄荷绿 Mint", 59_00, 35), ("奶油白 Cream", 59_00, 35)),
+                (150, 220, 200),
+            ),
+        ),
+        ("充电宝买一送一 Power bank: buy one get one", "只限 11 月 11 日当天 ⚡ On November 11 only."),
+    ),
+    DemoShop(
+        "brand_tangguo",
+        "糖果烘焙 Tangguo Bakery",
+        "每天现烤的蛋挞与欧包，上海同城配送 · Egg tarts and bread, baked every morning in Shanghai",
+        ("蛋挞 Egg tarts", "面包 Bread"),
+        (
+            DemoProduct(
+                "葡式蛋挞 Portuguese Egg Tarts",
+                "酥皮层层分明，每天现烤。Flaky pastry, baked every morning.",
+                "蛋挞 Egg tarts",
+                (("6只装 6 pieces", 39_00, 50), ("12只装 12 pieces", 72_00, 30)),
+                (240, 190, 80),
+            ),
+            DemoProduct(
+                "抹茶麻薯欧包 Matcha Mochi Bread",
+                "每天限量 100 个。Limited to 100 a day.",
+                "面包 Bread",
+                (("单个 One loaf", 28_00, 100),),
+                (130, 170, 90),
+            ),
+            DemoProduct(
+                "全麦吐司 Whole Wheat Toast",
+                "无添加糖，早餐好搭档。No added sugar, a breakfast staple.",
+                "面包 Bread",
+                (("450g", 22_00, 40),),
+                (190, 140, 90),
+            ),
+            DemoProduct(
+                "芝士蛋挞 Cheese Tarts",
+                "浓郁芝士，外酥里嫩。Rich cheese, crisp outside and soft inside.",
+                "蛋挞 Egg tarts",
+                (("4只装 4 pieces", 36_00, 40),),
+                (250, 215, 120),
+            ),
+        ),
+        ("新品抹茶麻薯欧包 New: matcha mochi bread", "抹茶麻薯欧包今天上架，每天限量 100 个 🥐"),
+    ),
+]
+
+
 def plan_demo_world(seed: int = SEED) -> DemoPlan:
     """The whole demo world as data, drawn from `seed` (pure: the same plan every time)."""
     rng = random.Random(seed)
@@ -512,9 +705,28 @@ async def seed_demo_world(settings: Settings, *, seed: int = SEED) -> bool:
             for owner, friend, remark in plan.remarks:
                 await graph.set_remark(session, actors[owner], uid(friend), remark)
             await _seed_content(session, plan, actors, tag_ids)
+            await _seed_shops(session, actors)
+        buyers = [actors[p.username] for p in plan.people if p.role != "merchant"]
+        await _fund_wallets(db, buyers)
         return True
     finally:
         await db.dispose()
+
+
+async def _fund_wallets(db: Database, buyers: list[Actor]) -> None:
+    """Give every demo consumer a PIN, a sandbox card and money, the way a person would get them: a
+    top-up through the sandbox bank, which answers in jobs run here (the books stay balanced)."""
+    async with db.transaction() as session:
+        for index, actor in enumerate(buyers):
+            await wallet.set_pin(session, actor, DEMO_PIN, None)
+            card = await wallet.link_card(session, actor, sandbox_card_number(f"{index + 1000:04d}"), "Demo")
+            # The PIN was set in this transaction at version 1: this is the proof typing it would give.
+            proof = wallet.PinProof(user_id=actor.user_id, version=1)
+            await wallet.start_topup(session, actor, card.id, DEMO_TOP_UP, proof=proof)
+    runner = JobRunner(db)
+    assert wallet_jobs  # its handlers answer the sandbox bank's jobs, also when no app is loaded
+    while await runner.run_due():
+        pass
 
 
 async def _seed_content(
@@ -577,3 +789,73 @@ async def _react(
         first = first or str(comment.id)
     if author_reply and author and first:
         await feed_comments.add_comment(session, author, post_id, author_reply, first)
+
+
+def _product_photo(colour: tuple[int, int, int], index: int) -> bytes:
+    """A plain generated product photo: the product's colour with a lighter shape, no text."""
+    image = Image.new("RGB", (600, 600), colour)
+    draw = ImageDraw.Draw(image)
+    light = tuple(min(255, c + 60) for c in colour)
+    dark = tuple(max(0, c - 50) for c in colour)
+    draw.rectangle((0, 470, 600, 600), fill=dark)
+    if index % 2:
+        draw.ellipse((150, 110, 450, 410), fill=light)
+    else:
+        draw.rounded_rectangle((170, 90, 430, 440), radius=40, fill=light)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+async def _seed_shops(session: AsyncSession, actors: dict[str, Actor]) -> None:
+    """Each demo merchant's shop: categories, products with SKUs, stock, a photo and a broadcast."""
+    for shop in SHOPS:
+        merchant = actors[shop.merchant]
+        await commerce_shops.save_my_shop(session, merchant, ShopIn(name=shop.name, intro=shop.intro))
+        category_ids: dict[str, str] = {}
+        for name in shop.categories:
+            category = await commerce_catalog.create_category(session, merchant, CategoryIn(name=name))
+            category_ids[name] = str(category.id)
+        for index, product in enumerate(shop.products):
+            processed = process_image(_product_photo(product.colour, index), max_side=600, thumb_side=400)
+            image = commerce_catalog.store_product_image(
+                merchant.user_id, processed.data, processed.thumbnail, processed.extension
+            )
+            created = await commerce_catalog.create_product(
+                session,
+                merchant,
+                ProductIn(
+                    title=product.title,
+                    description=product.description,
+                    category_id=category_ids[product.category],
+                    image_keys=[image.key],
+                    skus=[SkuIn(name=name, price=price, stock=stock) for name, price, stock in product.skus],
+                ),
+            )
+            if index == 0:  # each shop's first product is also sold in teams and bargained for
+                await _seed_deals(session, merchant, created)
+        title, body = shop.broadcast
+        await commerce_broadcasts.send_broadcast(session, merchant, BroadcastIn(title=title, body=body))
+
+
+async def _seed_deals(session: AsyncSession, merchant: Actor, product: ProductOut) -> None:
+    """A 2-person group deal at 80% of the price and a "help me cut" offer down to 60% of it."""
+    sku = min(product.skus, key=lambda s: s.price)
+    await groupbuy.create_deal(
+        session,
+        merchant,
+        DealIn(
+            sku_id=str(sku.id), group_price=sku.price * 8 // 10, team_size=2, stock=min(20, sku.stock // 2)
+        ),
+    )
+    await groupbuy.create_offer(
+        session,
+        merchant,
+        BargainOfferIn(
+            sku_id=str(sku.id),
+            floor_price=sku.price * 6 // 10,
+            max_helpers=5,
+            cut_min=max(1, sku.price // 50),
+            cut_max=max(2, sku.price // 8),
+        ),
+    )

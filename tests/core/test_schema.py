@@ -33,6 +33,13 @@ def _models_modules() -> dict[str, list[ModuleType]]:
     for root in quanzi.__path__:
         for path in sorted(Path(root).glob("*/models.py")):
             modules[path.parent.name] = [importlib.import_module(f"quanzi.{path.parent.name}.models")]
+        for package in sorted(Path(root).glob("*/models/__init__.py")):
+            domain = package.parent.parent.name  # a domain whose tables live in a models/ package
+            modules[domain] = [
+                importlib.import_module(f"quanzi.{domain}.models.{room.stem}")
+                for room in sorted(package.parent.glob("*.py"))
+                if room.stem != "__init__"
+            ]
     return modules
 
 

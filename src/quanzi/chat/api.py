@@ -18,6 +18,7 @@ from quanzi.chat.schemas import (
     DirectChatIn,
     GroupCreateIn,
     GroupUpdateIn,
+    InboxFilter,
     InvitationOut,
     MediaKind,
     MediaOut,
@@ -29,7 +30,13 @@ from quanzi.chat.schemas import (
     MessageOut,
     ReadIn,
     RecallOut,
+    ServiceConversationOut,
+    ServiceMessageOut,
+    StaffIn,
+    StaffOut,
     SyncOut,
+    TransferIn,
+    WorkplaceOut,
 )
 from quanzi.core.http import CurrentActor, Db, no_content
 from quanzi.core.pagination import Page, PageRequest
@@ -218,6 +225,99 @@ async def search_messages(
     async with db.read() as session:
         items, next_cursor = await chat.search_messages(session, actor, q, PageRequest.parse(cursor, limit))
     return Page[MessageOut](items=items, next_cursor=next_cursor)
+
+
+# --- customer service (CHT-9, SHP-2; docs/customer-service.md) ----------------------------------------------
+
+
+@router.post("/service/{merchant_id}/conversation", response_model=ChatOut, tags=["customer-service"])
+async def open_service_chat(merchant_id: str, actor: CurrentActor, db: Db) -> ChatOut:
+    async with db.transaction() as session:
+        return await chat.open_service_chat(session, actor, merchant_id)
+
+
+@router.get("/service/workplaces", response_model=list[WorkplaceOut], tags=["customer-service"])
+async def list_workplaces(actor: CurrentActor, db: Db) -> list[WorkplaceOut]:
+    async with db.read() as session:
+        return await chat.list_workplaces(session, actor)
+
+
+@router.get("/service/inbox", response_model=Page[ServiceConversationOut], tags=["customer-service"])
+async def service_inbox(
+    actor: CurrentActor,
+    db: Db,
+    merchant_id: Annotated[str | None, Query(pattern=r"^[0-9]{1,19}$")] = None,
+    filter: InboxFilter = "all",
+    cursor: str | None = None,
+    limit: Limit = None,
+) -> Page[ServiceConversationOut]:
+    async with db.read() as session:
+        items, next_cursor = await chat.inbox(
+            session, actor, merchant_id, filter, PageRequest.parse(cursor, limit)
+        )
+    return Page[ServiceConversationOut](items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/service/conversations/{chat_id}", response_model=ServiceConversationOut, tags=["customer-service"]
+)
+async def get_service_conversation(chat_id: str, actor: CurrentActor, db: Db) -> ServiceConversationOut:
+    async with db.read() as session:
+        return await chat.get_service_conversation(session, actor, chat_id)
+
+
+@router.get(
+    "/service/conversations/{chat_id}/messages",
+    response_model=Page[ServiceMessageOut],
+    tags=["customer-service"],
+)
+async def service_history(
+    chat_id: str, actor: CurrentActor, db: Db, cursor: str | None = None, limit: Limit = None
+) -> Page[ServiceMessageOut]:
+    async with db.read() as session:
+        items, next_cursor = await chat.service_history(
+            session, actor, chat_id, PageRequest.parse(cursor, limit)
+        )
+    return Page[ServiceMessageOut](items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "/service/conversations/{chat_id}/claim", response_model=ServiceConversationOut, tags=["customer-service"]
+)
+async def claim_service_conversation(chat_id: str, actor: CurrentActor, db: Db) -> ServiceConversationOut:
+    async with db.transaction() as session:
+        return await chat.claim(session, actor, chat_id)
+
+
+@router.post(
+    "/service/conversations/{chat_id}/transfer",
+    response_model=ServiceConversationOut,
+    tags=["customer-service"],
+)
+async def transfer_service_conversation(
+    chat_id: str, body: TransferIn, actor: CurrentActor, db: Db
+) -> ServiceConversationOut:
+    async with db.transaction() as session:
+        return await chat.transfer(session, actor, chat_id, body.to_user_id)
+
+
+@router.get("/service/staff", response_model=list[StaffOut], tags=["customer-service"])
+async def list_staff(actor: CurrentActor, db: Db) -> list[StaffOut]:
+    async with db.read() as session:
+        return await chat.list_staff(session, actor)
+
+
+@router.post("/service/staff", response_model=StaffOut, tags=["customer-service"])
+async def add_staff(body: StaffIn, actor: CurrentActor, db: Db) -> StaffOut:
+    async with db.transaction() as session:
+        return await chat.add_staff(session, actor, body)
+
+
+@router.delete("/service/staff/{user_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["customer-service"])
+async def remove_staff(user_id: str, actor: CurrentActor, db: Db) -> Response:
+    async with db.transaction() as session:
+        await chat.remove_staff(session, actor, user_id)
+    return no_content()
 
 
 # --- sync and the WebSocket ------------------------------------------------------------------------------

@@ -284,4 +284,5 @@ for _kind in (TextKind(), LocationKind(), ImageKind(), VoiceKind(), VideoKind(),
 
 
 # Kinds other domains' money brings into chat; imported last, as it builds on the classes above.
+from quanzi.chat import groupbuy_kinds as _groupbuy_kinds  # noqa: E402, F401
 from quanzi.chat import money_kinds as _money_kinds  # noqa: E402, F401

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from quanzi.core.db import Base
 
-CONVERSATION_KINDS = ("direct", "group")
+CONVERSATION_KINDS = ("direct", "group", "service")
 ROLES = ("owner", "admin", "member")
 MEMBER_STATUSES = ("active", "left", "removed")
 MAX_GROUP_MEMBERS = 500
@@ -27,7 +27,8 @@ CONSENT_THRESHOLD = 40
 
 
 class Conversation(Base):
-    """A direct chat (exactly two members, one per pair) or a group.
+    """A direct chat (exactly two members, one per pair), a group, or a service chat (a customer and a
+    merchant account, see `ServiceConversation`).
 
     `last_seq` numbers the conversation's messages 1, 2, 3 …; it is advanced under the row's lock, so
     the conversation's messages, its membership changes and its fan-out are serialized.
@@ -35,7 +36,7 @@ class Conversation(Base):
 
     __tablename__ = "chat_conversations"
     __table_args__ = (
-        CheckConstraint("kind IN ('direct', 'group')", name="kind"),
+        CheckConstraint("kind IN ('direct', 'group', 'service')", name="kind"),
         CheckConstraint(f"member_count >= 0 AND member_count <= {MAX_GROUP_MEMBERS}", name="member_count"),
         CheckConstraint(
             "(kind = 'direct' AND direct_low_id IS NOT NULL AND direct_high_id IS NOT NULL"
@@ -220,3 +221,73 @@ class Invitation(Base):
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]
+
+
+# --- customer service (CHT-9, SHP-2) ------------------------------------------------------------------
+# Built by migration ``0011_customer_service``. A service chat is a `Conversation` of kind 'service'
+# whose members are the customer and the merchant account; the merchant's staff act as the account
+# without being members (chat/service/service_desk.py).
+
+STAFF_ROLES = ("agent", "admin")
+MAX_STAFF = 100
+
+
+class ServiceStaff(Base):
+    """A consumer account working a merchant's customer-service inbox (CHT-9)."""
+
+    __tablename__ = "chat_service_staff"
+    __table_args__ = (
+        CheckConstraint("role IN ('agent', 'admin')", name="role"),
+        Index("ix_chat_service_staff_user_id", "user_id"),
+    )
+
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    added_at: Mapped[datetime]
+
+
+class ServiceConversation(Base):
+    """The service side of a service chat: who it is between, who serves it, and the SHP-2 counters.
+
+    `activity_id` orders the inbox (the id of the latest message, or the conversation's id before the
+    first); `account_replies` counts the account's messages since the customer's latest message. Both
+    are changed only under the conversation row's lock (by `messages.post`)."""
+
+    __tablename__ = "chat_service_chats"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "customer_id", name="uq_chat_service_chats_pair"),
+        CheckConstraint("account_replies >= 0", name="account_replies"),
+        Index("ix_chat_service_chats_merchant_id_activity_id", "merchant_id", "activity_id"),
+        Index(
+            "ix_chat_service_chats_merchant_id_assignee_id_activity_id",
+            "merchant_id",
+            "assignee_id",
+            "activity_id",
+        ),
+    )
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_conversations.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    activity_id: Mapped[int]
+    last_customer_message_at: Mapped[datetime | None]
+    account_replies: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ServiceReply(Base):
+    """Which staff member (or the merchant itself) wrote an account message, for the console only."""
+
+    __tablename__ = "chat_service_replies"
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    message_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]

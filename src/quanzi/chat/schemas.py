@@ -19,7 +19,7 @@ DEFAULT_SYNC_LIMIT = 200
 
 Role = Literal["owner", "admin", "member"]
 MemberStatus = Literal["active", "left", "removed"]
-ChatKind = Literal["direct", "group"]
+ChatKind = Literal["direct", "group", "service"]
 MediaKind = Literal["voice", "image", "video", "file"]
 EntryKind = Literal["message", "recall", "hide", "read", "chat", "invite"]
 InvitationStatus = Literal["pending", "accepted", "declined", "void"]
@@ -181,7 +181,10 @@ class ChatOut(ResponseModel):
     member_count: int | None
     last_seq: int = Field(description="The newest message seq this member can see.")
     last_message: MessageOut | None
-    peer: UserCard | None = Field(description="The other person of a direct chat.")
+    peer: UserCard | None = Field(
+        description="The other person of a direct chat; in a service chat, the other side (the merchant"
+        " account for its customer, the customer for the account and its staff)."
+    )
     peer_read_seq: int | None = Field(description="How far the other person of a direct chat has read.")
     me: MyChatState
     created_at: datetime
@@ -236,3 +239,63 @@ class MediaOut(ResponseModel):
     width: int | None
     height: int | None
     filename: str | None
+
+
+# --- customer service (CHT-9, SHP-2; docs/customer-service.md) -------------------------------------------
+
+StaffRole = Literal["agent", "admin"]
+WorkplaceRole = Literal["owner", "admin", "agent"]
+InboxFilter = Literal["all", "mine", "unassigned"]
+WindowState = Literal["paid", "reply", "closed"]
+
+
+class StaffIn(RequestModel):
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    role: StaffRole = "agent"
+
+
+class TransferIn(RequestModel):
+    to_user_id: IdIn
+
+
+class StaffOut(ResponseModel):
+    user: UserCard
+    role: StaffRole
+    added_at: datetime
+
+
+class WorkplaceOut(ResponseModel):
+    merchant: UserCard
+    role: WorkplaceRole
+
+
+class ServiceWindowOut(ResponseModel):
+    state: WindowState = Field(
+        description="paid: unlimited until `until`; reply: `replies_left` more until `until`; closed: none."
+    )
+    until: datetime | None
+    replies_left: int | None
+
+
+class ServiceConversationOut(ResponseModel):
+    chat_id: IdOut
+    merchant_id: IdOut
+    customer: UserCard
+    assignee: UserCard | None = Field(
+        description="The staff member (or the merchant) serving it; null: unassigned."
+    )
+    unread_count: int = Field(description="Customer messages after the account's read position (shared).")
+    read_seq: int
+    last_seq: int
+    last_message: MessageOut | None
+    last_customer_message_at: datetime | None
+    window: ServiceWindowOut
+    created_at: datetime
+    updated_at: datetime
+
+
+class ServiceMessageOut(ResponseModel):
+    message: MessageOut
+    agent: UserCard | None = Field(
+        description="Who wrote an account message; null for the customer's and notices."
+    )

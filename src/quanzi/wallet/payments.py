@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
@@ -82,6 +82,21 @@ async def pay_to_escrow(
     )
     emit(session, "wallet.payment.created", _event(payment))
     return payment
+
+
+async def last_payment_times(
+    session: AsyncSession, merchant_id: int, payer_ids: list[int]
+) -> dict[int, datetime]:
+    """When each of these payers last paid the merchant (those who never did are left out). Chat asks
+    it for the official account's messaging window after a payment (SHP-2)."""
+    if not payer_ids:
+        return {}
+    rows = await session.execute(
+        select(_payments.c.payer_id, func.max(_payments.c.created_at))
+        .where(_payments.c.merchant_id == merchant_id, _payments.c.payer_id.in_(sorted(set(payer_ids))))
+        .group_by(_payments.c.payer_id)
+    )
+    return {int(payer): paid_at for payer, paid_at in rows.all() if isinstance(paid_at, datetime)}
 
 
 def _event(payment: Payment) -> dict[str, object]:

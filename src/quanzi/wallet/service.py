@@ -33,7 +33,13 @@ from quanzi.wallet.cards import (
 from quanzi.wallet.conversations import on_conversation_event
 from quanzi.wallet.ledger import InsufficientBalance, LimitExceeded
 from quanzi.wallet.models import WALLET
-from quanzi.wallet.payments import get_payment, pay_to_escrow, refund, release_escrow_to_merchant
+from quanzi.wallet.payments import (
+    get_payment,
+    last_payment_times,
+    pay_to_escrow,
+    refund,
+    release_escrow_to_merchant,
+)
 from quanzi.wallet.pins import PinProof, WrongPin, confirm_pin, pin_state, set_pin, verify_pin
 from quanzi.wallet.redpackets import (
     create_red_packet,
@@ -67,6 +73,7 @@ __all__ = [
     "get_transfer",
     "grab_red_packet",
     "idempotency",
+    "last_payment_times",
     "link_card",
     "list_cards",
     "on_conversation_event",

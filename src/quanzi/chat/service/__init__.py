@@ -4,7 +4,9 @@
 - `messages` — sending (kinds, reply, mentions, forward, client ids), recall, delete for me, history, search;
 - `sync` — the per-user ordered log every change a user must see is appended to, and reading it;
 - `uploads` — voice, images, video and files waiting to be sent;
-- `render` — how chats and messages look to a user; `common` — who may see and do what.
+- `render` — how chats and messages look to a user; `common` — who may see and do what;
+- `customer_service` — service chats with official accounts, the shared inbox, staff (CHT-9, SHP-2), and
+  `service_desk` — what the other rooms consult about service chats (staff acting as the account, the window).
 
 Every function takes the unit of work (session) and the acting user, checks access itself (404 for a
 chat or message the actor may not see), and never commits. Other domains use the names below.
@@ -30,6 +32,18 @@ from quanzi.chat.service.conversations import (
     update_group,
     update_settings,
 )
+from quanzi.chat.service.customer_service import (
+    add_staff,
+    claim,
+    get_service_conversation,
+    inbox,
+    list_staff,
+    list_workplaces,
+    open_service_chat,
+    remove_staff,
+    service_history,
+    transfer,
+)
 from quanzi.chat.service.messages import (
     get_message,
     hide_message,
@@ -43,26 +57,36 @@ from quanzi.chat.service.uploads import store_upload
 
 __all__ = [
     "add_members",
+    "add_staff",
+    "claim",
     "create_group",
     "get_chat",
     "get_message",
+    "get_service_conversation",
     "head",
     "hide_message",
+    "inbox",
     "leave_chat",
     "list_chats",
     "list_invitations",
     "list_members",
     "list_messages",
+    "list_staff",
+    "list_workplaces",
     "mark_read",
     "open_direct",
+    "open_service_chat",
     "read_log",
     "recall_message",
     "remove_member",
+    "remove_staff",
     "respond_invitation",
     "search_messages",
     "send_message",
+    "service_history",
     "set_role",
     "store_upload",
+    "transfer",
     "typing_recipients",
     "update_group",
     "update_settings",

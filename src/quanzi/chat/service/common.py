@@ -1,7 +1,8 @@
 """Access to chats and messages, shared by every chat service: who may see and do what.
 
-`access_chat` is the one rule for "may this user see this chat": they have (or had) a member row.
-Anyone else gets 404 (``chat_not_found``), exactly as for a chat that does not exist.
+`access_chat` is the one rule for "may this user see this chat": they have (or had) a member row, or
+they are on the staff of a service chat's merchant and act as the account (its row). Anyone else gets
+404 (``chat_not_found``), exactly as for a chat that does not exist.
 `visible_message` is the one rule for messages: inside the member's window
 (``joined_seq < seq <= left_seq``) and not deleted for them.
 
@@ -18,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.chat.models import Conversation, HiddenMessage, Member, Message
+from quanzi.chat.service import service_desk
 from quanzi.core.actor import Actor
 from quanzi.core.errors import Conflict, Forbidden, NotFound
 from quanzi.core.ids import parse_id
@@ -56,7 +58,11 @@ async def access_chat(
     cid = parse_id(chat_id)
     if cid is None:
         raise chat_not_found()
-    if (lock or share) and await session.get(Member, (cid, actor.user_id)) is None:
+    if (
+        (lock or share)
+        and await session.get(Member, (cid, actor.user_id)) is None
+        and await service_desk.account_member_for(session, actor.user_id, cid) is None
+    ):
         raise chat_not_found()  # before taking any lock: a stranger cannot hold up someone's chat
     query = select(Conversation).where(Conversation.id == cid).execution_options(populate_existing=True)
     if lock:
@@ -71,6 +77,9 @@ async def access_chat(
         .where(Member.conversation_id == cid, Member.user_id == actor.user_id)
         .execution_options(populate_existing=True)
     )
+    if member is None and conversation.kind == "service":
+        # The merchant's staff act as the official account (CHT-9): they get the account's row.
+        member = await service_desk.account_member_for(session, actor.user_id, cid)
     if member is None:
         raise chat_not_found()
     return conversation, member
@@ -135,6 +144,8 @@ async def check_can_send(
                 "You can only message your friends. Add this person as a friend again to chat.",
                 code="not_friends",
             )
+    elif conversation.kind == "service":
+        await service_desk.check_send(session, actor, conversation, member)
     elif conversation.mute_all and member.role not in MANAGERS:
         raise Forbidden(
             "Everyone is muted in this group; only the owner and admins can speak.", code="chat_muted"

@@ -330,6 +330,8 @@ async def update_settings(
 ) -> ChatOut:
     """Mute (no push) or pin a chat, for the actor only (CHT-7); their other devices follow by the log."""
     conversation, member = await access_chat(session, actor, chat_id)
+    if member.user_id != actor.user_id:
+        raise Forbidden("Only the account itself changes its chat settings.", code="not_a_member")
     changed = False
     if data.muted is not None and data.muted != member.muted:
         member.muted, changed = data.muted, True
@@ -358,24 +360,25 @@ async def mark_read(session: AsyncSession, actor: Actor, chat_id: int | str, seq
                 Message.seq > target,
                 Message.seq <= bound,
                 Message.sender_id.is_not(None),
-                Message.sender_id != actor.user_id,
+                Message.sender_id != member.user_id,
             )
         )
         member.read_seq = target
         member.unread_count = int(unread or 0)
         await session.flush()
-        readers = [actor.user_id]
-        peer = peer_of(conversation, actor.user_id)
+        reader = member.user_id  # the actor, or the official account its staff act as (CHT-9)
+        readers = [reader]
+        peer = peer_of(conversation, reader)
         if peer is not None and member.status == ACTIVE:
             readers.append(peer)
-        data = {"user_id": str(actor.user_id), "read_seq": target}
+        data = {"user_id": str(reader), "read_seq": target}
         await sync.append(
             session,
             readers,
             kind="read",
             conversation_id=conversation.id,
             data=data,
-            live=sync.live_entry("read", conversation.id, user_id=actor.user_id, read_seq=target),
+            live=sync.live_entry("read", conversation.id, user_id=reader, read_seq=target),
         )
     return await render.chat_out(session, actor, member)
 

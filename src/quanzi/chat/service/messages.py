@@ -19,7 +19,7 @@ from quanzi.chat import events
 from quanzi.chat.kinds import KindContext, MessageKind, Prepared, get_kind
 from quanzi.chat.models import Conversation, HiddenMessage, Member, Message
 from quanzi.chat.schemas import MessageIn, MessageOut, RecallOut
-from quanzi.chat.service import render, sync
+from quanzi.chat.service import render, service_desk, sync
 from quanzi.chat.service.common import (
     ACTIVE,
     MANAGERS,
@@ -100,6 +100,10 @@ async def post(
             .values(mention_seq=seq)
             .execution_options(synchronize_session=False)
         )
+    if conversation.kind == "service":  # the merchant's staff see the account's chats (CHT-9)
+        recipients = sorted(
+            set(recipients) | set(await service_desk.on_posted(session, conversation, message))
+        )
     rendered = await render.message_out(session, message)
     await sync.append(
         session,
@@ -140,11 +144,12 @@ async def send_message(
     """Send into a chat the actor is an active member of. With `client_msg_id`, a resend answers the
     message the first attempt created and changes nothing (even after the first was recalled)."""
     conversation, member = await access_chat(session, actor, chat_id, lock=True)
+    sender_id = member.user_id  # the actor, or the official account its staff act as (CHT-9)
     if data.client_msg_id is not None:
         existing = await session.scalar(
             select(Message).where(
                 Message.conversation_id == conversation.id,
-                Message.sender_id == actor.user_id,
+                Message.sender_id == sender_id,
                 Message.client_msg_id == data.client_msg_id,
             )
         )
@@ -159,13 +164,15 @@ async def send_message(
     else:
         assert data.kind is not None and data.content is not None
         kind = _sendable_kind(data.kind)
+        if conversation.kind == "service" and kind.name in ("transfer", "red_packet"):
+            raise InvalidInput("Money is not sent in a customer-service chat.", code="unknown_kind")
         kind_name, prepared = kind.name, await kind.prepare(ctx, data.content)
     reply_to_id = await _reply_target(session, actor, conversation, member, data.reply_to_id)
     mentions = await _mentions(session, conversation, member, data)
     message = await post(
         session,
         conversation,
-        sender_id=actor.user_id,
+        sender_id=sender_id,
         kind=kind_name,
         prepared=prepared,
         reply_to_id=reply_to_id,
@@ -174,6 +181,8 @@ async def send_message(
         forwarded=data.forward is not None,
         client_msg_id=data.client_msg_id,
     )
+    if conversation.kind == "service":
+        await service_desk.after_send(session, actor, conversation, member, message)
     return (await with_viewer_state(session, actor, [await render.message_out(session, message)]))[0]
 
 
@@ -278,6 +287,8 @@ async def recall_message(
                 )
             )
         ).all()
+        if conversation.kind == "service":
+            recipients = sorted({*recipients, *await service_desk.staff_audience(session, conversation.id)})
         await sync.append(
             session,
             recipients,

@@ -14,7 +14,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.chat.kinds import preview_of
-from quanzi.chat.models import Conversation, Invitation, Member, Message
+from quanzi.chat.models import Conversation, Invitation, Member, Message, ServiceConversation
 from quanzi.chat.schemas import ChatOut, InvitationOut, MessageOut, MyChatState, QuoteOut
 from quanzi.chat.service.common import ACTIVE
 from quanzi.core.actor import Actor
@@ -110,7 +110,10 @@ async def chats_out(session: AsyncSession, actor: Actor, members: list[Member]) 
         if conversation.kind == "direct":
             low, high = conversation.direct_low_id, conversation.direct_high_id
             peers[conversation.id] = int(high if low == actor.user_id else low)  # type: ignore[arg-type]
-    cards = await identity.get_cards(session, set(peers.values()))
+    service_peers = await _service_peers(
+        session, [m for m in members if conversations[m.conversation_id].kind == "service"]
+    )
+    cards = await identity.get_cards(session, set(peers.values()) | set(service_peers.values()))
     peer_rows = {}
     if peers:
         peer_rows = {
@@ -139,7 +142,7 @@ async def chats_out(session: AsyncSession, actor: Actor, members: list[Member]) 
                 member_count=conversation.member_count if active else None,
                 last_seq=conversation.last_seq if active else int(member.left_seq or 0),
                 last_message=last_out.get(member.last_message_id or 0),
-                peer=cards.get(peers[conversation.id]) if conversation.id in peers else None,
+                peer=cards.get(peers.get(conversation.id) or service_peers.get(conversation.id) or 0),
                 peer_read_seq=peer_row.read_seq if peer_row is not None else None,
                 me=MyChatState(
                     role=member.role,  # type: ignore[arg-type]
@@ -154,6 +157,29 @@ async def chats_out(session: AsyncSession, actor: Actor, members: list[Member]) 
             )
         )
     return out
+
+
+async def _service_peers(session: AsyncSession, members: list[Member]) -> dict[int, int]:
+    """The other side of each service chat: the merchant for its customer, the customer for the
+    account (and the staff who read with the account's row)."""
+    if not members:
+        return {}
+    rows = (
+        await session.scalars(
+            select(ServiceConversation).where(
+                ServiceConversation.conversation_id.in_([m.conversation_id for m in members])
+            )
+        )
+    ).all()
+    by_id = {row.conversation_id: row for row in rows}
+    peers = {}
+    for member in members:
+        row = by_id.get(member.conversation_id)
+        if row is not None:
+            peers[row.conversation_id] = (
+                row.merchant_id if member.user_id == row.customer_id else row.customer_id
+            )
+    return peers
 
 
 async def chat_out(session: AsyncSession, actor: Actor, member: Member) -> ChatOut:
