@@ -1,11 +1,9 @@
 import type { JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { getMe } from './api';
-import { ComingSoon } from './components/ComingSoon';
-import { Screen } from './components/Screen';
 import { TabBar, type Tab } from './components/TabBar';
 import { showError } from './flash';
-import { lang, t, type MessageKey } from './i18n';
+import { lang } from './i18n';
 import { ChatPage } from './pages/Chat';
 import { ChatSettingsPage } from './pages/ChatSettings';
 import { ChatsPage } from './pages/Chats';
@@ -31,6 +29,29 @@ import { PostDetailPage } from './pages/PostDetail';
 import { ProfilePostsPage } from './pages/ProfilePosts';
 import { SearchPage } from './pages/Search';
 import { TopicPage } from './pages/Topic';
+import { CartPage } from './pages/Cart';
+import { CheckoutPage } from './pages/Checkout';
+import { OrderDetailPage } from './pages/OrderDetail';
+import { OrdersPage } from './pages/Orders';
+import { ProductPage } from './pages/Product';
+import { ReviewComposePage } from './pages/ReviewCompose';
+import { ShareOpenPage } from './pages/ShareOpen';
+import { ShopPage } from './pages/Shop';
+import { ShopDetailPage } from './pages/ShopDetail';
+import { MerchantPage } from './pages/Merchant';
+import { MerchantFollowersPage } from './pages/MerchantFollowers';
+import { BargainPage } from './pages/Bargain';
+import { DealPage } from './pages/Deal';
+import { MerchantDealsPage } from './pages/MerchantDeals';
+import { TeamPage } from './pages/Team';
+import { MerchantOrderPage } from './pages/MerchantOrder';
+import { MerchantOrdersPage } from './pages/MerchantOrders';
+import { MerchantProductPage } from './pages/MerchantProduct';
+import { MerchantProductsPage } from './pages/MerchantProducts';
+import { MerchantRefundsPage } from './pages/MerchantRefunds';
+import { MerchantReviewsPage } from './pages/MerchantReviews';
+import { MerchantServicePage } from './pages/MerchantService';
+import { MerchantShopPage } from './pages/MerchantShop';
 import { matchRoute, navigate, revisits, route } from './router';
 import { currentUser, token } from './session';
 import { useStore } from './store';
@@ -43,12 +64,6 @@ interface Route {
   tab: Tab | null;
   render: (params: Record<string, string>) => JSX.Element;
 }
-
-const placeholder = (title: MessageKey, back?: string) => () => (
-  <Screen title={t(title)} back={back}>
-    <ComingSoon />
-  </Screen>
-);
 
 const routes: Route[] = [
   { pattern: '/chats', tab: 'chats', render: () => <ChatsPage /> },
@@ -68,7 +83,15 @@ const routes: Route[] = [
   { pattern: '/topics/:name', tab: 'discover', render: ({ name }) => <TopicPage name={name} /> },
   { pattern: '/search/:q', tab: 'discover', render: ({ q }) => <SearchPage q={q} /> },
   { pattern: '/notifications', tab: 'discover', render: () => <NotificationsPage /> },
-  { pattern: '/shop', tab: 'shop', render: placeholder('tab.shop') },
+  { pattern: '/shop', tab: 'shop', render: () => <ShopPage /> },
+  { pattern: '/shops/:id', tab: 'shop', render: ({ id }) => <ShopDetailPage id={id} /> },
+  { pattern: '/p/:id', tab: 'shop', render: ({ id }) => <ProductPage id={id} /> },
+  { pattern: '/s/:token', tab: 'shop', render: ({ token }) => <ShareOpenPage token={token} /> },
+  { pattern: '/cart', tab: 'shop', render: () => <CartPage /> },
+  { pattern: '/checkout', tab: 'shop', render: () => <CheckoutPage /> },
+  { pattern: '/orders', tab: 'shop', render: () => <OrdersPage /> },
+  { pattern: '/orders/:id', tab: 'shop', render: ({ id }) => <OrderDetailPage id={id} /> },
+  { pattern: '/orders/:orderId/review/:itemId', tab: 'shop', render: ({ orderId, itemId }) => <ReviewComposePage orderId={orderId} itemId={itemId} /> },
   { pattern: '/wallet', tab: 'wallet', render: () => <WalletPage /> },
   { pattern: '/wallet/transfer', tab: 'wallet', render: () => <WalletTransferPage /> },
   { pattern: '/wallet/transfer/:userId', tab: 'wallet', render: ({ userId }) => <WalletTransferPage to={userId} /> },
@@ -77,6 +100,23 @@ const routes: Route[] = [
   { pattern: '/wallet/red-packet/:userId', tab: 'wallet', render: ({ userId }) => <WalletRedPacketPage to={userId} /> },
   { pattern: '/wallet/red-packets/:id', tab: 'wallet', render: ({ id }) => <WalletRedPacketDetailPage id={id} /> },
   { pattern: '/me', tab: 'me', render: () => <MePage /> },
+  // The merchant console (pages/Merchant.tsx lists its pages and test ids).
+  { pattern: '/merchant', tab: 'me', render: () => <MerchantPage /> },
+  { pattern: '/merchant/shop', tab: 'me', render: () => <MerchantShopPage /> },
+  { pattern: '/merchant/products', tab: 'me', render: () => <MerchantProductsPage /> },
+  { pattern: '/merchant/products/new', tab: 'me', render: () => <MerchantProductPage /> },
+  { pattern: '/merchant/products/:id', tab: 'me', render: ({ id }) => <MerchantProductPage id={id} /> },
+  { pattern: '/merchant/orders', tab: 'me', render: () => <MerchantOrdersPage /> },
+  { pattern: '/merchant/orders/:id', tab: 'me', render: ({ id }) => <MerchantOrderPage id={id} /> },
+  { pattern: '/merchant/refunds', tab: 'me', render: () => <MerchantRefundsPage /> },
+  { pattern: '/merchant/reviews', tab: 'me', render: () => <MerchantReviewsPage /> },
+  { pattern: '/merchant/service', tab: 'me', render: () => <MerchantServicePage /> },
+  { pattern: '/merchant/followers', tab: 'me', render: () => <MerchantFollowersPage /> },
+  { pattern: '/merchant/deals', tab: 'me', render: () => <MerchantDealsPage /> },
+  // Group buying and bargains (docs/groupbuy.md).
+  { pattern: '/deals/:id', tab: 'shop', render: ({ id }) => <DealPage id={id} /> },
+  { pattern: '/teams/:id', tab: 'shop', render: ({ id }) => <TeamPage id={id} /> },
+  { pattern: '/bargains/:id', tab: 'shop', render: ({ id }) => <BargainPage id={id} /> },
   { pattern: '/users/:id', tab: null, render: ({ id }) => <UserPage id={id} /> },
   { pattern: '/users/:id/posts', tab: null, render: ({ id }) => <ProfilePostsPage id={id} /> },
 ];

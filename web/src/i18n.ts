@@ -9,6 +9,9 @@
  */
 import * as chat from './i18n/chat';
 import * as feed from './i18n/feed';
+import * as groupbuy from './i18n/groupbuy';
+import * as merchant from './i18n/merchant';
+import * as shop from './i18n/shop';
 import * as wallet from './i18n/wallet';
 import { Store } from './store';
 
@@ -308,6 +311,9 @@ const en = {
   ...core,
   ...chat.en,
   ...feed.en,
+  ...groupbuy.en,
+  ...merchant.en,
+  ...shop.en,
   ...wallet.en,
 };
 
@@ -317,6 +323,9 @@ const zh: Translation<typeof en> = {
   ...coreZh,
   ...chat.zh,
   ...feed.zh,
+  ...groupbuy.zh,
+  ...merchant.zh,
+  ...shop.zh,
   ...wallet.zh,
 };
 
@@ -324,6 +333,9 @@ const zhErrors: Record<string, string> = {
   ...coreZhErrors,
   ...chat.zhErrors,
   ...feed.zhErrors,
+  ...groupbuy.zhErrors,
+  ...merchant.zhErrors,
+  ...shop.zhErrors,
   ...wallet.zhErrors,
 };
 

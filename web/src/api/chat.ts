@@ -4,7 +4,8 @@
  */
 import { request, type Cursor, type Id, type Page, type UserCard } from '../api';
 
-export type ChatKind = 'direct' | 'group';
+/** `service`: a customer-service chat with a merchant account (docs/customer-service.md). */
+export type ChatKind = 'direct' | 'group' | 'service';
 export type Role = 'owner' | 'admin' | 'member';
 export type MemberStatus = 'active' | 'left' | 'removed';
 export type MediaKind = 'voice' | 'image' | 'video' | 'file';
@@ -59,7 +60,7 @@ export interface Chat {
   member_count: number | null;
   last_seq: number;
   last_message: Message | null;
-  /** The other person of a direct chat. */
+  /** The other person of a direct chat; in a service chat, the other side (the shop, or the customer). */
   peer: UserCard | null;
   peer_read_seq: number | null;
   me: MyChatState;

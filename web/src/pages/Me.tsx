@@ -3,6 +3,7 @@ import { logout, uploadAvatar } from '../api';
 import { Avatar } from '../components/Avatar';
 import { Badges } from '../components/Badges';
 import { LangToggle } from '../components/LangToggle';
+import { MeShopLinks } from '../components/shop/MeShopLinks';
 import { PasswordForm } from '../components/PasswordForm';
 import { PrivacySettings } from '../components/PrivacySettings';
 import { ProfileEditor } from '../components/ProfileEditor';
@@ -71,6 +72,7 @@ export function MePage() {
         </div>
       </section>
 
+      <MeShopLinks />
       <ProfileEditor me={me} />
       <PrivacySettings me={me} />
       <PasswordForm onChanged={() => setSessionsVersion((v) => v + 1)} />

@@ -8,6 +8,8 @@ import { Avatar } from '../Avatar';
 import { duration, fileSize, quotePreview } from './format';
 import { MoneyCard } from './MoneyCard';
 import { ChatIcon } from './icons';
+import { ProductCard } from '../shop/ProductCard';
+import { BargainCard, TeamCard } from '../groupbuy/ChatCards';
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
@@ -186,6 +188,12 @@ function Content({ message, onOpenImage }: { message: Message; onOpenImage: (url
     case 'transfer':
     case 'red_packet':
       return <MoneyCard message={message} />;
+    case 'product':
+      return <ProductCard message={message} />;
+    case 'group_team':
+      return <TeamCard message={message} />;
+    case 'bargain':
+      return <BargainCard message={message} />;
     default:
       return <div class="msg-text muted">{t('chat.kind.unsupported')}</div>;
   }

@@ -69,6 +69,12 @@ export function preview(message: Message, senderName: string | null, myId: strin
       return `${t('chat.kind.file')} ${str(content.filename)}`;
     case 'location':
       return `${t('chat.kind.location')} ${str(content.name) || str(content.address)}`;
+    case 'product':
+      return `[${t('shop.card.product')}] ${str((content.product as Record<string, unknown> | undefined)?.title) || str(content.title)}`.trim();
+    case 'group_team':
+      return `${t('groupbuy.kind.team')} ${str(content.title)}`.trim();
+    case 'bargain':
+      return `${t('groupbuy.kind.bargain')} ${str(content.title)}`.trim();
     default:
       return t('chat.kind.unsupported');
   }
@@ -86,8 +92,11 @@ export function quotePreview(kind: string, text: string, recalled: boolean): str
   return text;
 }
 
-/** A chat's title: the group's name, the other person's name, or "Group chat (N)". */
+/**
+ * A chat's title: the group's name, the other person's name, or "Group chat (N)". A customer-service
+ * chat is titled like a direct one, by its other side (the shop for the customer, the customer for staff).
+ */
 export function chatTitle(chat: Chat): string {
-  if (chat.kind === 'direct') return chat.peer?.display_name ?? '…';
+  if (chat.kind === 'direct' || chat.kind === 'service') return chat.peer?.display_name ?? '…';
   return chat.title || t('chat.untitledGroup', { count: chat.member_count ?? 0 });
 }

@@ -19,6 +19,7 @@ import { useStore } from '../../store';
 import { Avatar } from '../Avatar';
 import { PhotoGrid } from './PhotoGrid';
 import { RichText } from './RichText';
+import { ShareLinks } from '../shop/ShareLinks';
 import '../../feed.css';
 
 interface Props {
@@ -77,9 +78,10 @@ export function PostCard(props: Props) {
           <RichText text={post.text} topics={post.topics} mentions={post.mentions} />
         </p>
       )}
+      <ShareLinks text={post.text} share={post.share} />
       {post.repost && <Quoted repost={post.repost} />}
       <PhotoGrid media={post.media} />
-      {post.share && (
+      {post.share && post.share.kind === 'link' && (
         <p class="post-share">
           {post.share.kind === 'link' ? (
             <a href={post.share.ref} target="_blank" rel="noopener noreferrer">
