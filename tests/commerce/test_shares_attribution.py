@@ -97,7 +97,8 @@ async def test_chat_then_moment_chain_is_recorded_on_the_order_within_7_days(
     [seen] = [m for m in await sharing.history(b, chat_id) if m["kind"] == "product"]
     opened_b = await sharing.opened(b, seen["content"]["share_token"])
     assert opened_b["sharer"]["id"] == a.id
-    assert opened_b["chain"] == [a.id]
+    assert "chain" not in opened_b  # who shared before the sharer is the shop's to know
+    assert (await _attribution(shop, b, product["id"]))[1] == [a.id]
 
     # A day later B shares it in a Moment from the product page (no via_token): it still chains to A.
     frozen_clock.advance(days=1)
@@ -120,15 +121,16 @@ async def test_chat_then_moment_chain_is_recorded_on_the_order_within_7_days(
     [token] = SHARE_URL.findall(post["body"])
     opened_c = await sharing.opened(c, token)
     assert opened_c["sharer"]["id"] == b.id
-    assert opened_c["chain"] == [a.id, b.id]
+    assert (await _attribution(shop, c, product["id"]))[1] == [a.id, b.id]
 
     # Six days after opening, C buys: the order records the chain [A, B].
     frozen_clock.advance(days=6)
     order = await shop.ordered(c, sku_id)
-    assert order["attribution_chain"] == [a.id, b.id]
+    assert order["attribution_chain"] == [b.id]  # the buyer sees who shared it with them, no further
     paid = ok(await shop.pay(c, order["id"]))
     assert paid["status"] == "paid"
-    assert paid["attribution_chain"] == [a.id, b.id]
+    as_shop = ok(await shop.client.get(f"{V1}/orders/{order['id']}", headers=merchant.headers))
+    assert as_shop["attribution_chain"] == [a.id, b.id]
 
     # Past 7 days since the open, a purchase records no chain.
     frozen_clock.advance(days=1, minutes=1)
@@ -150,16 +152,20 @@ async def test_chain_folds_repeats_leaves_out_the_viewer_and_latest_open_wins(
     await sharing.opened(b, link_a["token"])
     # B shares twice, the second time through their own first link: B appears once.
     link_b1 = await sharing.shared(b, product["id"], "post")
-    assert (await sharing.opened(c, link_b1["token"]))["chain"] == [a.id, b.id]
+    await sharing.opened(c, link_b1["token"])
+    assert (await _attribution(shop, c, product["id"]))[1] == [a.id, b.id]
     link_b2 = await sharing.shared(b, product["id"], "team", via_token=link_b1["token"])
-    assert (await sharing.opened(c, link_b2["token"]))["chain"] == [a.id, b.id]
+    await sharing.opened(c, link_b2["token"])
+    assert (await _attribution(shop, c, product["id"]))[1] == [a.id, b.id]
     # The first sharer opening a link further down sees the chain without themself.
-    assert (await sharing.opened(a, link_b2["token"]))["chain"] == [b.id]
+    await sharing.opened(a, link_b2["token"])
+    assert (await _attribution(shop, a, product["id"]))[1] == [b.id]
 
     # The sharer opening their own link records nothing.
     await sharing.opened(d, link_a["token"])
     own = await sharing.shared(d, product["id"], "chat")
-    assert (await sharing.opened(d, own["token"]))["chain"] == [a.id]  # the viewer left out
+    await sharing.opened(d, own["token"])
+    assert (await _attribution(shop, d, product["id"]))[1] == [a.id]  # the viewer left out
     link_id, chain = await _attribution(shop, d, product["id"])
     assert chain == [a.id]
     async with shop.wallet.db.read() as session:
@@ -180,7 +186,8 @@ async def test_chain_folds_repeats_leaves_out_the_viewer_and_latest_open_wins(
     # A share made more than 7 days after the sharer's last open starts a new chain.
     frozen_clock.advance(days=7, minutes=1)
     fresh = await sharing.shared(b, product["id"], "moment")
-    assert (await sharing.opened(c, fresh["token"]))["chain"] == [b.id]
+    await sharing.opened(c, fresh["token"])
+    assert (await _attribution(shop, c, product["id"]))[1] == [b.id]
 
 
 async def test_forwarding_a_card_makes_the_forwarder_a_link_of_their_own(
@@ -210,4 +217,4 @@ async def test_forwarding_a_card_makes_the_forwarder_a_link_of_their_own(
     assert token != link_a["token"]
     opened = await sharing.opened(c, token)
     assert opened["sharer"]["id"] == b.id
-    assert opened["chain"] == [a.id, b.id]
+    assert (await _attribution(shop, c, product["id"]))[1] == [a.id, b.id]

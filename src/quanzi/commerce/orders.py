@@ -635,8 +635,11 @@ async def _reviewed(session: AsyncSession, buyer_ids: set[int], item_ids: list[i
     return reviewed
 
 
-async def orders_out(session: AsyncSession, orders: Sequence[Order]) -> list[OrderOut]:
-    """The answer shape of `orders` (the caller has checked the viewer may see each)."""
+async def orders_out(session: AsyncSession, viewer: Actor, orders: Sequence[Order]) -> list[OrderOut]:
+    """The answer shape of `orders` (the caller has checked the viewer may see each).
+
+    The share chain is the shop's to see (it pays referral rewards on it): a buyer sees only the
+    person who shared the product with them, never who shared it earlier, possibly in private chats."""
     ids = [order.id for order in orders]
     items = await _items(session, ids)
     buyers = await identity.get_cards(session, {order.buyer_id for order in orders})
@@ -681,7 +684,7 @@ async def orders_out(session: AsyncSession, orders: Sequence[Order]) -> list[Ord
                 note=order.note,
                 carrier=order.carrier,
                 tracking_number=order.tracking_number,
-                attribution_chain=[str(user_id) for user_id in order.attribution_chain or []],
+                attribution_chain=_chain_for(viewer, order),
                 pay_deadline=order.created_at + rules.PAY_WINDOW
                 if order.status == "pending_payment"
                 else None,
@@ -701,12 +704,19 @@ async def orders_out(session: AsyncSession, orders: Sequence[Order]) -> list[Ord
     return out
 
 
-async def order_out(session: AsyncSession, order: Order) -> OrderOut:
-    return (await orders_out(session, [order]))[0]
+def _chain_for(viewer: Actor, order: Order) -> list[str]:
+    chain = [str(user_id) for user_id in order.attribution_chain or []]
+    if viewer.user_id == order.shop_id or viewer.is_operator:
+        return chain
+    return chain[-1:]
+
+
+async def order_out(session: AsyncSession, viewer: Actor, order: Order) -> OrderOut:
+    return (await orders_out(session, viewer, [order]))[0]
 
 
 async def get_order(session: AsyncSession, actor: Actor, order_id: int | str) -> OrderOut:
-    return await order_out(session, await access_order(session, actor, order_id))
+    return await order_out(session, actor, await access_order(session, actor, order_id))
 
 
 async def list_orders(
@@ -730,4 +740,4 @@ async def list_orders(
         query = query.where(Order.id < after)
     rows = list(await session.scalars(query.order_by(Order.id.desc()).limit(page.limit + 1)))
     kept, cursor = page_of(rows, page, lambda order: order.id)
-    return await orders_out(session, kept), cursor
+    return await orders_out(session, actor, kept), cursor

@@ -186,7 +186,6 @@ async def open_share(session: AsyncSession, actor: Actor, token: str) -> ShareOp
         token=link.token,
         product=SharedProduct.model_validate(summary),
         sharer=SharerOut(id=sharer.id, username=sharer.username, display_name=sharer.display_name),
-        chain=await chain_of(session, link, exclude=actor.user_id),
     )
 
 

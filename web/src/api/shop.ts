@@ -201,7 +201,6 @@ export interface ShareOpened {
   token: string;
   product: ProductSummary;
   sharer: { id: Id; username: string | null; display_name: string };
-  chain: Id[];
 }
 
 const page = (cursor: Cursor, extra: Record<string, string | undefined> = {}) => ({ query: { ...extra, cursor } });

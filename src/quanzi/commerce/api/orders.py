@@ -107,7 +107,7 @@ async def create_orders(
             address=body.address.model_dump(),
             note=body.note,
         )
-        answer = OrdersOut(orders=await orders.orders_out(session, created))
+        answer = OrdersOut(orders=await orders.orders_out(session, actor, created))
         return 201, answer.model_dump(mode="json")
 
     return await _idempotent(db, actor, key, "commerce.order.create", body.model_dump(mode="json"), action)
@@ -141,7 +141,7 @@ async def pay_order(
 ) -> JSONResponse:
     async def action(session: AsyncSession, proof: wallet.PinProof | None) -> tuple[int, dict[str, Any]]:
         order = await orders.pay_order(session, actor, order_id, proof=proof)
-        return 200, (await orders.order_out(session, order)).model_dump(mode="json")
+        return 200, (await orders.order_out(session, actor, order)).model_dump(mode="json")
 
     return await _idempotent(
         db, actor, key, "commerce.order.pay", {"order_id": order_id}, action, pin=body.pin
@@ -151,7 +151,7 @@ async def pay_order(
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut)
 async def cancel_order(order_id: str, actor: CurrentActor, db: Db) -> OrderOut:
     async with db.transaction() as session:
-        return await orders.order_out(session, await orders.cancel_order(session, actor, order_id))
+        return await orders.order_out(session, actor, await orders.cancel_order(session, actor, order_id))
 
 
 @router.post("/orders/{order_id}/ship", response_model=OrderOut)
@@ -160,19 +160,19 @@ async def ship_order(order_id: str, body: ShipIn, actor: CurrentActor, db: Db) -
         order = await orders.ship_order(
             session, actor, order_id, carrier=body.carrier, tracking_number=body.tracking_number
         )
-        return await orders.order_out(session, order)
+        return await orders.order_out(session, actor, order)
 
 
 @router.post("/orders/{order_id}/deliver", response_model=OrderOut)
 async def deliver_order(order_id: str, actor: CurrentActor, db: Db) -> OrderOut:
     async with db.transaction() as session:
-        return await orders.order_out(session, await orders.deliver_order(session, actor, order_id))
+        return await orders.order_out(session, actor, await orders.deliver_order(session, actor, order_id))
 
 
 @router.post("/orders/{order_id}/confirm", response_model=OrderOut)
 async def confirm_order(order_id: str, actor: CurrentActor, db: Db) -> OrderOut:
     async with db.transaction() as session:
-        return await orders.order_out(session, await orders.confirm_order(session, actor, order_id))
+        return await orders.order_out(session, actor, await orders.confirm_order(session, actor, order_id))
 
 
 # --- refunds -------------------------------------------------------------------------------------------

@@ -177,7 +177,10 @@ class OrderOut(ResponseModel):
     note: str
     carrier: str | None
     tracking_number: str | None
-    attribution_chain: list[str]
+    attribution_chain: list[str] = Field(
+        description="who shared the product before this purchase, first sharer first (ATT-1); the shop sees "
+        "the whole chain, the buyer only the person who shared it with them"
+    )
     pay_deadline: datetime | None
     auto_complete_at: datetime | None
     created_at: datetime

@@ -45,6 +45,6 @@ class ShareOut(ResponseModel):
 class ShareOpenOut(ResponseModel):
     token: str
     product: SharedProduct
+    # Only who shared it with the viewer: the earlier sharers (perhaps in private chats) are the shop's
+    # to know, on the order (ATT-1), not the next viewer's.
     sharer: SharerOut
-    # The sharers from the first one down to this link's, as id strings (the viewer left out).
-    chain: list[str]
