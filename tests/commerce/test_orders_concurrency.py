@@ -143,3 +143,38 @@ async def test_the_last_unit_goes_to_one_of_two_buyers(shop: ShopDriver, frozen_
     assert sorted([first.status_code, second.status_code]) == [201, 409]
     assert await s.stock() == (0, 0)
     assert await s.order_count() == 1
+
+
+async def test_a_per_buyer_limit_holds_across_orders_and_racing_checkouts(shop: ShopDriver) -> None:
+    """API6: "limit 2 per person" counts every order of the buyer that is not cancelled, also when the
+    buyer's checkouts race each other; a cancelled order gives its units back to the buyer's limit."""
+    s = await scene(shop, stock=50)
+    limited = await s.client.patch(
+        f"/api/v1/skus/{s.sku_id}", json={"per_buyer_limit": 2}, headers=s.merchant.headers
+    )
+    assert limited.status_code == 200, limited.text
+    assert limited.json()["per_buyer_limit"] == 2
+
+    first = await shop.ordered(s.buyer, s.sku_id)
+    over = await shop.order(s.buyer, s.sku_id, 2)
+    assert over.status_code == 409, over.text
+    assert over.json()["error"]["code"] == "purchase_limit"
+    assert over.json()["error"]["details"] == {"sku_id": s.sku_id, "limit": 2}
+    assert await s.stock() == (49, 0)  # the refused checkout kept nothing
+
+    # Five racing checkouts of one unit each: exactly one more fits under the limit.
+    racing = await asyncio.gather(*(shop.order(s.buyer, s.sku_id) for _ in range(5)))
+    assert sorted(r.status_code for r in racing) == [201, 409, 409, 409, 409]
+    assert await s.stock() == (48, 0)
+
+    cancelled = await s.post(f"/orders/{first['id']}/cancel", s.buyer)
+    assert cancelled.status_code == 200, cancelled.text
+    assert (await shop.order(s.buyer, s.sku_id)).status_code == 201  # the cancelled unit is free again
+    other = await shop.buyer()
+    assert (await shop.order(other, s.sku_id, 2)).status_code == 201  # the limit is per buyer
+
+    lifted = await s.client.patch(
+        f"/api/v1/skus/{s.sku_id}", json={"per_buyer_limit": None}, headers=s.merchant.headers
+    )
+    assert lifted.json()["per_buyer_limit"] is None
+    assert (await shop.order(s.buyer, s.sku_id, 5)).status_code == 201

@@ -246,7 +246,14 @@ async def _category_id_for(session: AsyncSession, shop_id: int, category_id: str
 
 
 def _sku_out(sku: Sku) -> SkuOut:
-    return SkuOut(id=sku.id, name=sku.name, price=sku.price, stock=sku.stock, active=sku.active)
+    return SkuOut(
+        id=sku.id,
+        name=sku.name,
+        price=sku.price,
+        stock=sku.stock,
+        active=sku.active,
+        per_buyer_limit=sku.per_buyer_limit,
+    )
 
 
 async def products_out(session: AsyncSession, products: Sequence[Product]) -> list[ProductOut]:
@@ -384,6 +391,7 @@ async def create_product(session: AsyncSession, actor: Actor, data: ProductIn) -
                 stock=sku.stock,
                 sold=0,
                 active=True,
+                per_buyer_limit=sku.per_buyer_limit,
                 created_at=now,
             )
             for name, sku in zip(names, data.skus, strict=True)
@@ -488,6 +496,7 @@ async def add_sku(session: AsyncSession, actor: Actor, product_id: int | str, da
         stock=data.stock,
         sold=0,
         active=True,
+        per_buyer_limit=data.per_buyer_limit,
         created_at=clock.now(),
     )
     session.add(sku)
@@ -519,6 +528,8 @@ async def update_sku(session: AsyncSession, actor: Actor, sku_id: int | str, dat
         sku.price = data.price
     if data.active is not None:
         sku.active = data.active
+    if "per_buyer_limit" in data.model_fields_set:
+        sku.per_buyer_limit = data.per_buyer_limit
     await _refresh_price_min(session, product)
     product.updated_at = clock.now()
     return _sku_out(sku)

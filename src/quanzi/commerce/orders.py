@@ -231,6 +231,26 @@ async def _reserve(session: AsyncSession, wanted: dict[int, int]) -> None:
             raise _out_of_stock(sku_id, int(stock or 0), quantity)
 
 
+async def _check_buyer_limits(session: AsyncSession, buyer_id: int, skus: Sequence[Sku]) -> None:
+    """Refuse (nothing kept) when the buyer now holds more units of a limited SKU than it allows, counting
+    every order of theirs that is not cancelled, this one included. Runs after `_reserve`: the SKU's
+    row lock makes a buyer's concurrent checkouts of it wait for each other, so each counts the other."""
+    for sku in skus:
+        if sku.per_buyer_limit is None:
+            continue
+        held = await session.scalar(
+            select(func.coalesce(func.sum(OrderItem.quantity), 0))
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(OrderItem.sku_id == sku.id, Order.buyer_id == buyer_id, Order.status != "cancelled")
+        )
+        if int(held or 0) > sku.per_buyer_limit:
+            raise Conflict(
+                f"This item is limited to {sku.per_buyer_limit} per person.",
+                code="purchase_limit",
+                details={"sku_id": str(sku.id), "limit": sku.per_buyer_limit},
+            )
+
+
 def _out_of_stock(sku_id: int, stock: int, requested: int) -> OutOfStock:
     return OutOfStock(
         "Not enough stock left for this item.",
@@ -360,6 +380,7 @@ async def create_orders(
         await session.execute(delete(CartItem).where(CartItem.id.in_([row.id for row in cart_rows])))
     # Last, so that the SKU rows stay locked only from here to the commit.
     await _reserve(session, dict(wanted))
+    await _check_buyer_limits(session, actor.user_id, [line.sku for line in lines])
     return orders
 
 

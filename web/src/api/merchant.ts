@@ -53,6 +53,8 @@ export interface Sku {
   price: number;
   stock: number;
   active: boolean;
+  /** Units one buyer may hold across their orders that are not cancelled; null: no limit. */
+  per_buyer_limit: number | null;
 }
 
 export interface Product {
@@ -99,7 +101,10 @@ export const uploadProductImage = (file: File) => {
   return request<ImageRef>('POST', '/products/images', { form });
 };
 export const addSku = (productId: Id, body: NewSku) => request<Sku>('POST', `/products/${productId}/skus`, { json: body });
-export const updateSku = (id: Id, body: { name?: string; price?: number; active?: boolean }) =>
+export const updateSku = (
+  id: Id,
+  body: { name?: string; price?: number; active?: boolean; per_buyer_limit?: number | null },
+) =>
   request<Sku>('PATCH', `/skus/${id}`, { json: body });
 /** Restock (positive) or take out of stock (negative); the stock never goes below 0 (409). */
 export const adjustStock = (id: Id, delta: number) => request<Sku>('POST', `/skus/${id}/stock`, { json: { delta } });

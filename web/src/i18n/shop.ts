@@ -304,6 +304,7 @@ export const zh: Translation<typeof en> = {
 /** Chinese wording for the commerce error codes (docs/commerce.md). */
 export const zhErrors: Record<string, string> = {
   out_of_stock: '库存不足。',
+  purchase_limit: '该商品每人限购，你已达到上限。',
   order_not_completed: '订单完成后才能评价。',
   review_window_closed: '已超过评价期限。',
   already_reviewed: '你已经评价过了。',

@@ -99,6 +99,7 @@ class Sku(Base):
         CheckConstraint("price > 0", name="price"),
         CheckConstraint("stock >= 0", name="stock"),
         CheckConstraint("sold >= 0", name="sold"),
+        CheckConstraint("per_buyer_limit IS NULL OR per_buyer_limit >= 1", name="per_buyer_limit"),
         UniqueConstraint("product_id", "name", name="uq_commerce_skus_product_id_name"),
         Index("ix_commerce_skus_shop_id", "shop_id"),
     )
@@ -111,6 +112,9 @@ class Sku(Base):
     stock: Mapped[int] = mapped_column(BigInteger, default=0)
     sold: Mapped[int] = mapped_column(BigInteger, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # At most this many units per buyer across their orders that are not cancelled (a flash sale's
+    # "limit 2 per person"); None: no limit beyond stock.
+    per_buyer_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime]
 
 

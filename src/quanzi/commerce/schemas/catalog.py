@@ -69,16 +69,21 @@ class CategoryOut(ResponseModel):
 # --- products ------------------------------------------------------------------------------------
 
 
+PerBuyerLimit = Annotated[StrictInt, Field(ge=1, le=10_000, description="units one buyer may buy at most")]
+
+
 class SkuIn(RequestModel):
     name: str = Field(min_length=1, max_length=60)
     price: Price
     stock: Stock = 0
+    per_buyer_limit: PerBuyerLimit | None = None
 
 
 class SkuPatch(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=60)
     price: Price | None = None
     active: StrictBool | None = None
+    per_buyer_limit: PerBuyerLimit | None = Field(default=None, description="null (sent) lifts the limit")
 
 
 class StockIn(RequestModel):
@@ -119,6 +124,7 @@ class SkuOut(ResponseModel):
     price: int
     stock: int
     active: bool
+    per_buyer_limit: int | None
 
 
 class ProductOut(ResponseModel):

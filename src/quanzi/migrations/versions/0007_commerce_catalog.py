@@ -96,6 +96,7 @@ def upgrade() -> None:
         sa.Column("stock", sa.BigInteger(), nullable=False),
         sa.Column("sold", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("per_buyer_limit", sa.Integer(), nullable=True),
         sa.Column("created_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_commerce_skus"),
         _fk("commerce_skus", "product_id", "commerce_products"),
@@ -103,6 +104,9 @@ def upgrade() -> None:
         sa.CheckConstraint("price > 0", name="ck_commerce_skus_price"),
         sa.CheckConstraint("stock >= 0", name="ck_commerce_skus_stock"),
         sa.CheckConstraint("sold >= 0", name="ck_commerce_skus_sold"),
+        sa.CheckConstraint(
+            "per_buyer_limit IS NULL OR per_buyer_limit >= 1", name="ck_commerce_skus_per_buyer_limit"
+        ),
     )
     op.create_index("ix_commerce_skus_shop_id", "commerce_skus", ["shop_id"])
     op.create_table(

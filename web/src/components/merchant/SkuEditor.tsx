@@ -20,14 +20,19 @@ export function SkuRow({
   const [sku, setSku] = useState(initial);
   const [name, setName] = useState(initial.name);
   const [price, setPrice] = useState(yuanText(initial.price));
+  const [limit, setLimit] = useState(initial.per_buyer_limit === null ? '' : String(initial.per_buyer_limit));
   const [delta, setDelta] = useState('');
   const [busy, run] = useAction();
-  const dirty = name.trim() !== sku.name || parseYuan(price) !== sku.price;
+  // Blank means no limit; otherwise a whole number of at least 1.
+  const limitValue = limit.trim() === '' ? null : /^\s*\d{1,5}\s*$/.test(limit) ? Number(limit) : NaN;
+  const dirty = name.trim() !== sku.name || parseYuan(price) !== sku.price || limitValue !== sku.per_buyer_limit;
 
   const save = async () => {
     const fen = parseYuan(price);
     if (fen === null) return showError(new Error(t('merchant.editor.priceInvalid')));
-    if (await run(async () => setSku({ ...sku, ...(await updateSku(sku.id, { name: name.trim(), price: fen })) }), t('merchant.sku.saved')))
+    if (limitValue !== null && !(limitValue >= 1)) return showError(new Error(t('merchant.editor.limitInvalid')));
+    const body = { name: name.trim(), price: fen, per_buyer_limit: limitValue };
+    if (await run(async () => setSku({ ...sku, ...(await updateSku(sku.id, body)) }), t('merchant.sku.saved')))
       onChanged();
   };
   const toggle = async () => {
@@ -68,6 +73,14 @@ export function SkuRow({
           inputMode="decimal"
           value={price}
           onInput={(e) => setPrice(e.currentTarget.value)}
+        />
+        <input
+          data-testid={`sku-limit-edit-${sku.id}`}
+          aria-label={t('merchant.editor.perBuyerLimit')}
+          placeholder={t('merchant.editor.perBuyerLimit')}
+          inputMode="numeric"
+          value={limit}
+          onInput={(e) => setLimit(e.currentTarget.value)}
         />
         <button type="button" class="small primary" data-testid={`sku-save-${sku.id}`} disabled={busy || !dirty} onClick={save}>
           {t('common.save')}
