@@ -7,7 +7,7 @@ For each database (default: a scratch SQLite file, then the scratch PostgreSQL d
 sells `--units` (1,000) units of one SKU to `--buyers` (5,000) buyers over HTTP, `--concurrency`
 buyers at a time (64 on PostgreSQL, 8 on SQLite). Each buyer checks out as the web client does:
 ``POST /api/v1/orders`` (Idempotency-Key) for one unit, then ``POST /api/v1/orders/{id}/pay`` with the
-PIN (Idempotency-Key; the server verifies the PIN with argon2id on every payment). A buyer refused with
+PIN (Idempotency-Key; the server verifies the PIN on every payment). A buyer refused with
 409 ``out_of_stock`` counts as refused.
 
 Printed per database: paid orders per second (paid orders / wall time of the whole sale), p50/p99

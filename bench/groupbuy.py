@@ -9,10 +9,10 @@ one merchant, one product and one group deal for 2-person teams, it measures:
   concurrent clients each holding its own database connection (a pool of 64). Each open and join goes
   through `idempotency.execute` as the routes do (key row, PIN proof check, team and stock updates,
   escrow payment, member row; the join that fills a team creates both members' paid orders). The PIN
-  proof is made once per user, so argon2 is not counted.
+  proof is made once per user, so the PIN check is not counted.
 - http: `--http-users` (2,000) users do the same through ``POST /deals/{id}/teams`` and
   ``POST /teams/{id}/join`` against a `quanzi serve` process (one uvicorn worker) over 64 concurrent
-  connections; the server verifies the PIN (argon2id, ~60 ms of CPU) on every request, as for clients.
+  connections; the server verifies the PIN on every request, as for clients.
 - race: a 2-person team with one place left and 100 users joining it at once (service layer, and
   through HTTP unless --skip-http): exactly one joins, the others are refused before paying.
 

@@ -7,9 +7,9 @@ For each database (default: a scratch SQLite file and the scratch PostgreSQL dat
 
 - service: `send_transfer` through `idempotency.execute` (the routes' entry point: key row, PIN
   proof check, friendship, daily cap, transfer row, ledger entry, expiry job, outbox event, stored
-  answer), one sender per client. The PIN proof is made once per sender, so argon2 is not counted.
+  answer), one sender per client. The PIN proof is made once per sender, so the PIN check is not counted.
 - http: ``POST /api/v1/wallet/transfers`` against a `quanzi serve` process (one uvicorn worker),
-  which verifies the PIN (argon2id) on every request as clients do.
+  which verifies the PIN on every request as clients do.
 - grabs: 200 concurrent grabbers on a 100-share red packet, several rounds (service layer).
 
 On PostgreSQL it also runs ``pgbench -i`` and ``pgbench -c 32 -j 2 -T <seconds>`` (built-in TPC-B-like

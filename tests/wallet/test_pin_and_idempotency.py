@@ -6,6 +6,11 @@ import asyncio
 import uuid
 from typing import Any
 
+import pytest
+from sqlalchemy import select
+
+from quanzi.wallet.models import PaymentPin
+from quanzi.wallet.pins import hash_pin
 from tests.wallet.conftest import PIN, V1, Wallet
 
 
@@ -107,3 +112,26 @@ async def test_concurrent_requests_with_one_key_have_one_effect(wallet: Wallet, 
     assert await wallet.balance(mei) == 9_00
     assert len([i for i in await wallet.statement(mei) if i["kind"] == "transfer_sent"]) == 1
     await wallet.assert_books_balance()
+
+
+async def test_stored_pins_reveal_nothing_without_the_key(
+    wallet: Wallet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PIN is kept as a salted MAC under QUANZI_PIN_KEY: the table holds neither the PIN nor a value
+    shared by users with the same PIN, and under another key the same PIN no longer matches."""
+    alice = await wallet.user("alice")
+    await wallet.user("bob")  # the same PIN
+    async with wallet.db.read() as session:
+        stored = list((await session.scalars(select(PaymentPin.pin_hash))).all())
+    assert len(stored) == 2 and stored[0] != stored[1]
+    assert all(h.startswith("hmac-sha256$") and PIN not in h for h in stored)
+    assert await hash_pin(PIN) != await hash_pin(PIN)
+
+    top_up = {"card_id": await wallet.link_card(alice), "amount": 100, "pin": PIN}
+    monkeypatch.setenv("QUANZI_PIN_KEY", "a different key than the one the PIN was set under")
+    refused = await wallet.post("/topups", alice, top_up)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "wrong_pin"
+    monkeypatch.undo()  # the key the PIN was set under
+    accepted = await wallet.post("/topups", alice, top_up)
+    assert accepted.status_code == 201, accepted.text

@@ -1,10 +1,11 @@
-"""The payment PIN (WAL-3): six digits, argon2id, five wrong in a row lock payments for three hours.
+"""The payment PIN (WAL-3): six digits, kept as a keyed MAC; five wrong in a row lock payments for three
+hours.
 
-Checking a PIN is two steps, so that the slow hash never runs inside a write transaction (on SQLite
-that would hold the single writer for the hash's ~50 ms):
+Checking a PIN is two steps, so that a wrong PIN's failure is committed on its own and no check runs
+inside the money transaction:
 
 1. `verify_pin(db, actor, pin)` — an entry-point step with its own transactions, like a login: it
-   reads the PIN row, verifies the hash off the event loop and, when the PIN is wrong, commits the
+   reads the PIN row, checks the PIN against its MAC and, when the PIN is wrong, commits the
    failure (and the lock at the fifth) before raising. A right PIN yields a `PinProof` naming the
    PIN row's version.
 2. `confirm_pin(session, actor, proof)` — inside the money transaction: the proof must be the actor's
@@ -17,13 +18,14 @@ between its read and its payment.
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
+import hmac
 import itertools
+import os
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,24 +39,40 @@ from quanzi.wallet.rules import PIN_LOCK, PIN_MAX_FAILURES
 
 _pins = table_of(PaymentPin)
 
-# argon2id at OWASP's recommended floor (19 MiB, 2 passes, 1 lane). A PIN is checked on every payment;
-# the library's default profile (64 MiB, 3 passes, 4 lanes) measured ~10x slower on a busy 2-core box.
-# Guessing is bounded online by the lock after five failures, offline by the hash's cost.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+# A PIN has only a million values, so no hash cost protects a stolen table of them: argon2id at OWASP's
+# floor took ~60–80 ms of CPU per check here — about 20 CPU-hours to try every PIN of one user, and it
+# capped payments at ~26/s on two cores (bench/checkout.py). What protects PINs offline is a key that is
+# not in the database (payment networks keep it in an HSM): the verifier is HMAC-SHA256 under
+# QUANZI_PIN_KEY of a random per-PIN salt and the PIN; without the key a stolen table tells nothing,
+# not even which users share a PIN. Online guessing is bounded by the lock after five failures.
+_SCHEME = "hmac-sha256"
+# Development only, like the sandbox bank's secret; production sets QUANZI_PIN_KEY (docs/wallet.md).
+_DEV_PIN_KEY = "quanzi-development-pin-key"
+
+
+def pin_key() -> bytes:
+    return os.environ.get("QUANZI_PIN_KEY", _DEV_PIN_KEY).encode()
+
+
+def _mac(salt: bytes, pin: str) -> str:
+    return hmac.new(pin_key(), b"pin:" + salt + pin.encode(), hashlib.sha256).hexdigest()
 
 
 async def hash_pin(pin: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, pin)
+    salt = secrets.token_bytes(16)
+    return f"{_SCHEME}${salt.hex()}${_mac(salt, pin)}"
 
 
 async def _matches(pin_hash: str, pin: str) -> bool:
-    def verify() -> bool:
-        try:
-            return _hasher.verify(pin_hash, pin)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    return await asyncio.to_thread(verify)
+    scheme, _, rest = pin_hash.partition("$")
+    salt_hex, _, mac = rest.partition("$")
+    if scheme != _SCHEME or not mac:
+        return False
+    try:
+        salt = bytes.fromhex(salt_hex)
+    except ValueError:
+        return False
+    return hmac.compare_digest(_mac(salt, pin), mac)
 
 
 class WrongPin(AppError):
