@@ -5,41 +5,25 @@
  */
 import { request, type Cursor, type Id, type Page, type UserCard } from '../api';
 import type { Message } from './chat';
+import type { Address, Category, OrderItem, OrderStatus, ProductStatus, Shop } from './shop';
 import { newIdempotencyKey } from './wallet';
 
 export { newIdempotencyKey };
 
+// The shapes and reads the console shares with the shop pages.
+export type { Address, Category, OrderItem, OrderStatus, ProductStatus, Shop } from './shop';
+export { getOrder, getShop, listCategories } from './shop';
+
 // --- shop ----------------------------------------------------------------------------------------
 
-export interface Shop {
-  id: Id;
-  name: string;
-  intro: string;
-  avatar_url: string | null;
-  verified: boolean;
-  follower_count: number;
-  product_count: number;
-  following: boolean;
-}
-
-export interface Category {
-  id: Id;
-  name: string;
-  position: number;
-}
-
-export const getShop = (id: Id) => request<Shop>('GET', `/shops/${id}`);
 export const saveShop = (body: { name: string; intro: string }) => request<Shop>('PUT', '/shops/me', { json: body });
 
-export const listCategories = (shopId: Id) => request<Category[]>('GET', `/shops/${shopId}/categories`);
 export const createCategory = (name: string) => request<Category>('POST', '/shops/me/categories', { json: { name } });
 export const updateCategory = (id: Id, body: { name?: string; position?: number }) =>
   request<Category>('PATCH', `/shops/me/categories/${id}`, { json: body });
 export const deleteCategory = (id: Id) => request<void>('DELETE', `/shops/me/categories/${id}`);
 
 // --- products ------------------------------------------------------------------------------------
-
-export type ProductStatus = 'draft' | 'active' | 'archived';
 
 export interface ImageRef {
   key: string;
@@ -111,31 +95,11 @@ export const adjustStock = (id: Id, delta: number) => request<Sku>('POST', `/sku
 
 // --- orders and refunds --------------------------------------------------------------------------
 
-export type OrderStatus = 'pending_payment' | 'paid' | 'shipped' | 'delivered' | 'completed' | 'cancelled';
-
 export interface Buyer {
   id: Id;
   username: string | null;
   display_name: string;
   avatar_url: string | null;
-}
-
-export interface OrderItem {
-  id: Id;
-  product_id: Id;
-  sku_id: Id;
-  title: string;
-  sku_name: string;
-  unit_price: number;
-  quantity: number;
-  image_url: string | null;
-  reviewed: boolean;
-}
-
-export interface Address {
-  name: string;
-  phone: string;
-  line: string;
 }
 
 export type RefundStatus = 'requested' | 'approved' | 'refused';
@@ -185,7 +149,6 @@ const keyed = (key: string) => ({ 'Idempotency-Key': key });
 
 export const listShopOrders = (status: OrderStatus | null, cursor: Cursor) =>
   request<Page<Order>>('GET', '/orders', { query: { role: 'merchant', status, cursor } });
-export const getOrder = (id: Id) => request<Order>('GET', `/orders/${id}`);
 export const shipOrder = (id: Id, body: { carrier: string; tracking_number: string }) =>
   request<Order>('POST', `/orders/${id}/ship`, { json: body });
 export const markDelivered = (id: Id) => request<Order>('POST', `/orders/${id}/deliver`);
