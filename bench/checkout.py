@@ -19,7 +19,7 @@ the ratio paid orders/s ÷ pgbench TPS.
 
 Setup is direct and fast: the merchant, shop and product go through the HTTP API; the buyers are
 inserted with their PIN hash and a login session, and funded through the wallet's own ledger `move`
-(a top-up from bank clearing), as bench/ledger.py does. Everything binds to loopback.
+(a top-up from bank clearing), by `seed_users` in bench/benchkit.py. Everything binds to loopback.
 """
 
 from __future__ import annotations
@@ -27,49 +27,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
-import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import text
 
-from ledger import _recreate_pg, _server, _with_db, prepare
-from quanzi.core.clock import now
+from benchkit import PIN, BenchUser, ms, pgbench_floor, prepare, quanzi_serve, seed_users
 from quanzi.core.db import Database
-from quanzi.core.ids import new_id
-from quanzi.identity.models import AuthSession, User
-from quanzi.identity.service import _token_hash
 from quanzi.wallet.check import check_ledger
-from quanzi.wallet.ledger import move
-from quanzi.wallet.models import BANK_CLEARING, PLATFORM, WALLET, PaymentPin
 from quanzi.wallet.pins import hash_pin
 
-PIN = "135790"
 PRICE = 99_00
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/quanzi_checkout_bench"
 ADDRESS = {"name": "Lin Mei", "phone": "13800000000", "line": "1 Nanjing Road, Shanghai"}
-SEED_BATCH = 250
-
-
-@dataclass
-class Buyer:
-    user_id: int
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
 
 
 @dataclass
@@ -88,74 +64,6 @@ class Outcome:
     books: list[str] = field(default_factory=list)
     floor: float | None = None
     floor_clients: int = 0
-
-
-async def seed_buyers(db: Database, count: int, pin_hash: str) -> list[Buyer]:
-    """Consumers with a PIN, a session token and enough money for one unit (through the ledger)."""
-    buyers: list[Buyer] = []
-    moment = now()
-    for start in range(0, count, SEED_BATCH):
-        async with db.transaction() as session:
-            batch = []
-            for index in range(start, min(count, start + SEED_BATCH)):
-                user_id, token = new_id(), secrets.token_urlsafe(32)
-                session.add(
-                    User(
-                        id=user_id,
-                        username=f"fan{index}_{user_id % 10**6}",
-                        phone=None,
-                        password_hash=pin_hash,
-                        display_name=f"Fan {index}",
-                        bio="",
-                        region="",
-                        kind="consumer",
-                        is_kol=False,
-                        is_operator=False,
-                        discoverable_by_username=False,
-                        discoverable_by_phone=False,
-                        created_at=moment,
-                        password_changed_at=moment,
-                    )
-                )
-                batch.append(Buyer(user_id, token))
-            await session.flush()  # the users first: pins and sessions refer to them
-            for buyer in batch:
-                session.add(
-                    PaymentPin(
-                        user_id=buyer.user_id,
-                        pin_hash=pin_hash,
-                        failed_attempts=0,
-                        locked_until=None,
-                        version=1,
-                        updated_at=moment,
-                    )
-                )
-                session.add(
-                    AuthSession(
-                        id=new_id(),
-                        user_id=buyer.user_id,
-                        token_hash=_token_hash(buyer.token),
-                        created_at=moment,
-                        last_seen_at=moment,
-                        expires_at=moment + timedelta(days=1),
-                        revoked_at=None,
-                        user_agent="bench",
-                        ip="127.0.0.1",
-                    )
-                )
-            await session.flush()
-            for buyer in batch:
-                await move(
-                    session,
-                    "topup",
-                    source=(PLATFORM, BANK_CLEARING),
-                    target=(buyer.user_id, WALLET),
-                    amount=PRICE,
-                    reference_type="bench",
-                    reference_id=1,
-                )
-            buyers.extend(batch)
-    return buyers
 
 
 async def setup_sale(http: httpx.AsyncClient, units: int) -> str:
@@ -193,83 +101,71 @@ async def setup_sale(http: httpx.AsyncClient, units: int) -> str:
 
 
 async def run_sale(url: str, workdir: Path, outcome: Outcome, units: int, pin_hash: str) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = _server(url, workdir, port)
-    db = Database(url)
-    try:
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}/api/v1",
-            timeout=120,
-            limits=httpx.Limits(
-                max_connections=outcome.concurrency, max_keepalive_connections=outcome.concurrency
-            ),
-        ) as http:
-            sku_id = await setup_sale(http, units)
-            print(f"{outcome.label}: seeding {outcome.buyers} buyers ...", flush=True)
-            buyers = await seed_buyers(db, outcome.buyers, pin_hash)
-            queue = iter(buyers)
+    with quanzi_serve(url, workdir) as base:
+        db = Database(url)
+        try:
+            async with httpx.AsyncClient(
+                base_url=base,
+                timeout=120,
+                limits=httpx.Limits(
+                    max_connections=outcome.concurrency, max_keepalive_connections=outcome.concurrency
+                ),
+            ) as http:
+                sku_id = await setup_sale(http, units)
+                print(f"{outcome.label}: seeding {outcome.buyers} buyers ...", flush=True)
+                buyers = await seed_users(db, outcome.buyers, pin_hash, prefix="fan", money=PRICE)
+                queue = iter(buyers)
 
-            async def checkout(buyer: Buyer) -> None:
+                async def checkout(buyer: BenchUser) -> None:
+                    started = time.perf_counter()
+                    ordered = await http.post(
+                        "/orders",
+                        json={"items": [{"sku_id": sku_id, "quantity": 1}], "address": ADDRESS},
+                        headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
+                    )
+                    if ordered.status_code == 409 and ordered.json()["error"]["code"] == "out_of_stock":
+                        outcome.refused.append(time.perf_counter() - started)
+                        return
+                    if ordered.status_code != 201:
+                        key = f"order {ordered.status_code} {ordered.json().get('error', {}).get('code')}"
+                        outcome.failures[key] = outcome.failures.get(key, 0) + 1
+                        return
+                    order_id = ordered.json()["orders"][0]["id"]
+                    ordered_at = time.perf_counter()
+                    paid = await http.post(
+                        f"/orders/{order_id}/pay",
+                        json={"pin": PIN},
+                        headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
+                    )
+                    if paid.status_code == 200 and paid.json()["status"] == "paid":
+                        finished = time.perf_counter()
+                        outcome.paid.append(finished - started)
+                        outcome.ordering.append(ordered_at - started)
+                        outcome.paying.append(finished - ordered_at)
+                    else:
+                        key = f"pay {paid.status_code} {paid.json().get('error', {}).get('code')}"
+                        outcome.failures[key] = outcome.failures.get(key, 0) + 1
+
+                async def worker() -> None:
+                    for buyer in queue:
+                        await checkout(buyer)
+
+                print(f"{outcome.label}: sale, {outcome.concurrency} concurrent buyers ...", flush=True)
                 started = time.perf_counter()
-                ordered = await http.post(
-                    "/orders",
-                    json={"items": [{"sku_id": sku_id, "quantity": 1}], "address": ADDRESS},
-                    headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
+                await asyncio.gather(*(worker() for _ in range(outcome.concurrency)))
+                outcome.seconds = time.perf_counter() - started
+            async with db.read() as session:
+                outcome.final_stock = int(
+                    await session.scalar(
+                        text("SELECT stock FROM commerce_skus WHERE id = :id"), {"id": int(sku_id)}
+                    )
                 )
-                if ordered.status_code == 409 and ordered.json()["error"]["code"] == "out_of_stock":
-                    outcome.refused.append(time.perf_counter() - started)
-                    return
-                if ordered.status_code != 201:
-                    key = f"order {ordered.status_code} {ordered.json().get('error', {}).get('code')}"
-                    outcome.failures[key] = outcome.failures.get(key, 0) + 1
-                    return
-                order_id = ordered.json()["orders"][0]["id"]
-                ordered_at = time.perf_counter()
-                paid = await http.post(
-                    f"/orders/{order_id}/pay",
-                    json={"pin": PIN},
-                    headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
+                outcome.paid_orders = int(
+                    await session.scalar(text("SELECT count(*) FROM commerce_orders WHERE status = 'paid'"))
                 )
-                if paid.status_code == 200 and paid.json()["status"] == "paid":
-                    finished = time.perf_counter()
-                    outcome.paid.append(finished - started)
-                    outcome.ordering.append(ordered_at - started)
-                    outcome.paying.append(finished - ordered_at)
-                else:
-                    key = f"pay {paid.status_code} {paid.json().get('error', {}).get('code')}"
-                    outcome.failures[key] = outcome.failures.get(key, 0) + 1
-
-            async def worker() -> None:
-                for buyer in queue:
-                    await checkout(buyer)
-
-            print(f"{outcome.label}: sale, {outcome.concurrency} concurrent buyers ...", flush=True)
-            started = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(outcome.concurrency)))
-            outcome.seconds = time.perf_counter() - started
-        async with db.read() as session:
-            outcome.final_stock = int(
-                await session.scalar(
-                    text("SELECT stock FROM commerce_skus WHERE id = :id"), {"id": int(sku_id)}
-                )
-            )
-            outcome.paid_orders = int(
-                await session.scalar(text("SELECT count(*) FROM commerce_orders WHERE status = 'paid'"))
-            )
-        outcome.books = await check_ledger(db)
-    finally:
-        await db.dispose()
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _ms(values: list[float], q: float) -> str:
-    if not values:
-        return "-"
-    ordered = sorted(values)
-    return f"{ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000:.0f}"
+            outcome.books = await check_ledger(db)
+        finally:
+            await db.dispose()
 
 
 def main() -> None:
@@ -295,7 +191,6 @@ def main() -> None:
             label = "SQLite" if sqlite else "PostgreSQL"
             workdir = Path(tmp) / label
             workdir.mkdir()
-            (workdir / "media").mkdir()
             url = asyncio.run(prepare(database, workdir))
             outcome = Outcome(label, count, args.concurrency or (8 if sqlite else 64))
             asyncio.run(run_sale(url, workdir, outcome, units, pin_hash))
@@ -338,10 +233,10 @@ def main() -> None:
             f"{o.buyers:,} / {o.concurrency}",
             f"{o.seconds:.1f}",
             f"{rate:.1f}",
-            _ms(o.paid, 0.50),
-            _ms(o.paid, 0.99),
-            f"{_ms(o.ordering, 0.50)} / {_ms(o.paying, 0.50)}",
-            _ms(o.refused, 0.50),
+            ms(o.paid, 0.50),
+            ms(o.paid, 0.99),
+            f"{ms(o.ordering, 0.50)} / {ms(o.paying, 0.50)}",
+            ms(o.refused, 0.50),
             f"{len(o.refused):,}",
             ", ".join(f"{k}: {v}" for k, v in sorted(o.failures.items())) or "0",
             f"{o.final_stock}",
@@ -357,27 +252,6 @@ def main() -> None:
     if not ok:
         print("FAILED: stock, paid count, books or failures are not as they must be")
         sys.exit(1)
-
-
-def pgbench_floor(url: str, seconds: int, clients: int) -> tuple[float, int] | None:
-    """pgbench's TPC-B TPS on a scratch database of the same server, with `clients` connections, or
-    fewer when the server has no room for that many (other work holds connections): (tps, clients)."""
-    scratch = _with_db(url, urlsplit(url).path.lstrip("/") + "_pgbench")
-    asyncio.run(_recreate_pg(scratch))
-    plain = scratch.replace("postgresql+asyncpg://", "postgresql://")
-    subprocess.run(["pgbench", "-i", "-q", "-s", "1", plain], check=True, capture_output=True)
-    while clients >= 4:
-        result = subprocess.run(
-            ["pgbench", "-c", str(clients), "-j", "2", "-T", str(seconds), plain],
-            capture_output=True,
-            text=True,
-        )
-        match = re.search(r"tps = ([0-9.]+)", result.stdout)
-        if result.returncode == 0 and match:
-            return float(match.group(1)), clients
-        print(f"pgbench -c {clients} failed: {result.stderr.strip().splitlines()[-1:]}", flush=True)
-        clients //= 2
-    return None
 
 
 if __name__ == "__main__":

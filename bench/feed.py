@@ -40,15 +40,14 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import bindparam, text
 
+from benchkit import prepare
 from quanzi.core import clock
 from quanzi.core.actor import Actor
 from quanzi.core.db import Database, UTCDateTime
 from quanzi.core.ids import EPOCH_MS
-from quanzi.core.migrate import upgrade
 from quanzi.core.pagination import PageRequest
 from quanzi.core.storage import LocalStorage, configure_storage
 from quanzi.feed.schemas import MomentIn, PublicPostIn
@@ -451,27 +450,8 @@ async def measure_posting(db: Database, world: World, samples: int) -> list[tupl
 # --- running ------------------------------------------------------------------------------------
 
 
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-async def _recreate_pg(url: str) -> None:
-    import asyncpg
-
-    name = urlsplit(url).path.lstrip("/")
-    admin = await asyncpg.connect(_with_db(url, "postgres").replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-
-
 async def run_one(database: str, args: argparse.Namespace, world: World, workdir: Path) -> list[Any]:
-    url = f"sqlite+aiosqlite:///{workdir / 'feed-bench.db'}" if database == "sqlite" else database
-    if database != "sqlite":
-        await _recreate_pg(url)
-    await upgrade(url)
+    url = await prepare(database, workdir, "feed-bench.db")
     db = Database(url)
     label = "sqlite" if db.is_sqlite else "postgresql"
     try:

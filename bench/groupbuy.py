@@ -26,64 +26,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
-import socket
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from benchkit import PIN, percentile, quanzi_serve, recreate_pg, seed_users
 from quanzi.commerce import catalog, shops
 from quanzi.commerce.models.orders import Order
 from quanzi.commerce.schemas.catalog import ProductIn, ShopIn, SkuIn
 from quanzi.core.actor import Actor
-from quanzi.core.clock import now
 from quanzi.core.db import Database, normalize_url
-from quanzi.core.ids import new_id
 from quanzi.core.migrate import upgrade
 from quanzi.groupbuy import service
 from quanzi.groupbuy.models import Team
 from quanzi.groupbuy.schemas import AddressIn, DealIn
-from quanzi.identity.models import AuthSession, User
-from quanzi.identity.service import _token_hash
+from quanzi.identity.models import User
 from quanzi.wallet.check import check_ledger
 from quanzi.wallet.idempotency import execute
-from quanzi.wallet.ledger import move
-from quanzi.wallet.models import BANK_CLEARING, PLATFORM, WALLET, PaymentPin
 from quanzi.wallet.pins import PinProof, hash_pin
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ledger import _server
-
-PIN = "135790"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/quanzi_groupbuy_bench"
 ADDRESS = {"name": "Lin Mei", "phone": "13800000000", "line": "1 Nanjing Road, Shanghai"}
 GROUP_PRICE = 9_90
 MONEY = 1_000_00
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-async def recreate(url: str) -> None:
-    import asyncpg
-
-    name = urlsplit(url).path.lstrip("/")
-    admin = await asyncpg.connect(_with_db(url, "postgres").replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    await upgrade(url)
 
 
 def database(url: str, connections: int) -> Database:
@@ -96,78 +67,9 @@ def database(url: str, connections: int) -> Database:
     return db
 
 
-async def seed_users(db: Database, count: int, pin_hash: str, prefix: str) -> list[tuple[Actor, str]]:
-    """Funded consumers with a PIN and a session token, inserted directly, 500 per transaction."""
-    out: list[tuple[Actor, str]] = []
-    moment = now()
-    for start in range(0, count, 500):
-        async with db.transaction() as session:
-            batch = []
-            for index in range(start, min(count, start + 500)):
-                user_id = new_id()
-                token = secrets.token_urlsafe(32)
-                session.add(
-                    User(
-                        id=user_id,
-                        username=f"{prefix}{index}_{user_id % 10**6}",
-                        phone=None,
-                        password_hash=pin_hash,
-                        display_name=f"{prefix} {index}",
-                        bio="",
-                        region="",
-                        kind="consumer",
-                        is_kol=False,
-                        is_operator=False,
-                        discoverable_by_username=True,
-                        discoverable_by_phone=True,
-                        created_at=moment,
-                        password_changed_at=moment,
-                    )
-                )
-                batch.append((Actor(user_id=user_id, session_id=0, kind="consumer"), token))
-            await session.flush()
-            for actor, token in batch:
-                session.add(
-                    PaymentPin(
-                        user_id=actor.user_id,
-                        pin_hash=pin_hash,
-                        failed_attempts=0,
-                        locked_until=None,
-                        version=1,
-                        updated_at=moment,
-                    )
-                )
-                session.add(
-                    AuthSession(
-                        id=new_id(),
-                        user_id=actor.user_id,
-                        token_hash=_token_hash(token),
-                        created_at=moment,
-                        last_seen_at=moment,
-                        expires_at=moment.replace(year=moment.year + 1),
-                        revoked_at=None,
-                        user_agent="bench",
-                        ip="127.0.0.1",
-                    )
-                )
-            await session.flush()
-            for actor, _token in batch:
-                await move(
-                    session,
-                    "topup",
-                    source=(PLATFORM, BANK_CLEARING),
-                    target=(actor.user_id, WALLET),
-                    amount=MONEY,
-                    reference_type="bench",
-                    reference_id=1,
-                )
-            out.extend(batch)
-    return out
-
-
 async def seed_deal(db: Database, pin_hash: str, units: int) -> str:
     """A merchant with a shop, one product with one SKU, and a group deal for 2-person teams."""
-    (merchant, _token) = (await seed_users(db, 1, pin_hash, "merchant"))[0]
+    (merchant,) = await seed_users(db, 1, pin_hash, prefix="merchant", money=MONEY)
     async with db.transaction() as session:
         user = await session.get(User, merchant.user_id)
         assert user is not None
@@ -186,11 +88,6 @@ async def seed_deal(db: Database, pin_hash: str, units: int) -> str:
             DealIn(sku_id=str(product.skus[0].id), group_price=GROUP_PRICE, team_size=2, stock=units),
         )
         return str(deal.id)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 # --- service layer ------------------------------------------------------------------------------------
@@ -261,7 +158,7 @@ async def bench_service(
 ) -> dict[str, Any]:
     db = database(url, connections)
     try:
-        people = [actor for actor, _ in await seed_users(db, users, pin_hash, "s")]
+        people = [user.actor for user in await seed_users(db, users, pin_hash, prefix="s", money=MONEY)]
         pairs = list(zip(people[0::2], people[1::2], strict=True))
 
         async def open_one(actor: Actor) -> str:
@@ -282,7 +179,7 @@ async def bench_service(
 async def race_service(url: str, racers: int, pin_hash: str, deal_id: str) -> dict[str, Any]:
     db = database(url, min(racers + 2, 64))
     try:
-        people = [actor for actor, _ in await seed_users(db, racers + 1, pin_hash, "r")]
+        people = [user.actor for user in await seed_users(db, racers + 1, pin_hash, prefix="r", money=MONEY)]
         status, body = await service_open(db, people[0], deal_id)
         assert status == 201, body
         started = time.perf_counter()
@@ -315,19 +212,15 @@ async def bench_http(
     url: str, users: int, racers: int, connections: int, pin_hash: str, deal_id: str, workdir: Path
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     db = database(url, 8)
-    people = await seed_users(db, users + racers + 1, pin_hash, "h")
+    people = await seed_users(db, users + racers + 1, pin_hash, prefix="h", money=MONEY)
     await db.dispose()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = _server(url, workdir, port)
-    try:
+    with quanzi_serve(url, workdir) as base:
         async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}/api/v1",
+            base_url=base,
             timeout=120,
             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         ) as http:
-            tokens = [token for _, token in people]
+            tokens = [user.token for user in people]
             pairs = list(zip(tokens[0:users:2], tokens[1:users:2], strict=True))
 
             async def open_one(token: str) -> str:
@@ -352,9 +245,6 @@ async def bench_http(
                 )
                 race = _race_result(list(results), time.perf_counter() - started)
             return row, race
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 async def verify(url: str) -> tuple[int, int, int]:
@@ -391,7 +281,8 @@ def main() -> None:
     url = normalize_url(args.database)
     pin_hash = asyncio.run(hash_pin(PIN))
     units = args.users + args.http_users + 2 * (args.racers + 1) + 10
-    asyncio.run(recreate(url))
+    asyncio.run(recreate_pg(url))
+    asyncio.run(upgrade(url))
     deal_id = asyncio.run(seed_deal(Database(url), pin_hash, units))
     print(f"service: {args.users} users, {args.connections} connections ...", flush=True)
     service_row = asyncio.run(bench_service(url, args.users, args.connections, pin_hash, deal_id))

@@ -22,103 +22,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
-import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from benchkit import PIN, fund, pgbench_floor, prepare, quanzi_serve, seed_users
 from quanzi.core.actor import Actor
-from quanzi.core.clock import now
 from quanzi.core.db import Database
 from quanzi.core.errors import AppError
-from quanzi.core.ids import new_id
-from quanzi.core.migrate import upgrade
 from quanzi.graph import service as graph
-from quanzi.identity.models import User
 from quanzi.wallet import service
 from quanzi.wallet.idempotency import execute
-from quanzi.wallet.ledger import move
-from quanzi.wallet.models import BANK_CLEARING, PLATFORM, WALLET, PaymentPin
 from quanzi.wallet.pins import PinProof, hash_pin
 
 CLIENTS = 32
 GRABBERS = 200
 SHARES = 100
-PIN = "135790"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/quanzi_wallet_bench"
-
-
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-async def _recreate_pg(url: str) -> None:
-    import asyncpg
-
-    name = urlsplit(url).path.lstrip("/")
-    admin = await asyncpg.connect(_with_db(url, "postgres").replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-
-
-async def prepare(database: str, workdir: Path) -> str:
-    if database == "sqlite":
-        url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
-    else:
-        url = database
-        await _recreate_pg(url)
-    await upgrade(url)
-    return url
-
-
-async def seed_users(db: Database, count: int, pin_hash: str, *, prefix: str) -> list[Actor]:
-    actors = []
-    moment = now()
-    async with db.transaction() as session:
-        for index in range(count):
-            user_id = new_id()
-            session.add(
-                User(
-                    id=user_id,
-                    username=f"{prefix}{index}_{user_id % 10**6}",
-                    phone=None,
-                    password_hash=pin_hash,
-                    display_name=f"{prefix} {index}",
-                    bio="",
-                    region="",
-                    kind="consumer",
-                    is_kol=False,
-                    is_operator=False,
-                    discoverable_by_username=True,
-                    discoverable_by_phone=True,
-                    created_at=moment,
-                    password_changed_at=moment,
-                )
-            )
-            session.add(
-                PaymentPin(
-                    user_id=user_id,
-                    pin_hash=pin_hash,
-                    failed_attempts=0,
-                    locked_until=None,
-                    version=1,
-                    updated_at=moment,
-                )
-            )
-            actors.append(Actor(user_id=user_id, session_id=0, kind="consumer"))
-    return actors
 
 
 async def befriend(db: Database, a: Actor, b: Actor) -> None:
@@ -128,27 +52,14 @@ async def befriend(db: Database, a: Actor, b: Actor) -> None:
         await graph.accept_friend_request(session, b, request.id)
 
 
-async def fund(db: Database, actor: Actor, amount: int) -> None:
-    async with db.transaction() as session:
-        await move(
-            session,
-            "topup",
-            source=(PLATFORM, BANK_CLEARING),
-            target=(actor.user_id, WALLET),
-            amount=amount,
-            reference_type="bench",
-            reference_id=1,
-        )
-
-
 async def bench_service_transfers(url: str, seconds: float, pin_hash: str) -> float:
     db = Database(url)
     try:
-        senders = await seed_users(db, CLIENTS, pin_hash, prefix="s")
-        receivers = await seed_users(db, CLIENTS, pin_hash, prefix="r")
+        senders = [user.actor for user in await seed_users(db, CLIENTS, pin_hash, prefix="s")]
+        receivers = [user.actor for user in await seed_users(db, CLIENTS, pin_hash, prefix="r")]
         for sender, receiver in zip(senders, receivers, strict=True):
             await befriend(db, sender, receiver)
-            await fund(db, sender, 10_000_000_00)
+            await fund(db, sender.user_id, 10_000_000_00)
         done = 0
         deadline = time.perf_counter() + seconds
 
@@ -182,9 +93,9 @@ async def bench_service_transfers(url: str, seconds: float, pin_hash: str) -> fl
 async def bench_grabs(url: str, rounds: int, pin_hash: str) -> float:
     db = Database(url)
     try:
-        (sender,) = await seed_users(db, 1, pin_hash, prefix="g")
-        crowd = await seed_users(db, GRABBERS, pin_hash, prefix="c")
-        await fund(db, sender, rounds * 200_00)
+        sender = (await seed_users(db, 1, pin_hash, prefix="g"))[0].actor
+        crowd = [user.actor for user in await seed_users(db, GRABBERS, pin_hash, prefix="c")]
+        await fund(db, sender.user_id, rounds * 200_00)
         proof = PinProof(user_id=sender.user_id, version=1)
         grabbed = 0
         elapsed = 0.0
@@ -218,125 +129,60 @@ async def bench_grabs(url: str, rounds: int, pin_hash: str) -> float:
         await db.dispose()
 
 
-def _server(url: str, workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUANZI_")}
-    env.update(
-        QUANZI_DATABASE_URL=url,
-        QUANZI_BUS_URL="memory://",
-        QUANZI_MEDIA_DIR=str(workdir / "media"),
-        QUANZI_WEB_DIST=str(workdir / "none"),
-        QUANZI_LOG_LEVEL="WARNING",
-        QUANZI_RUN_JOBS_IN_SERVE="false",
-    )
-    log = (workdir / f"server-{port}.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "quanzi.cli",
-            "serve",
-            "--no-migrate",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        cwd=workdir,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("quanzi serve did not start; see " + str(workdir))
-
-
 async def bench_http_transfers(url: str, seconds: float, workdir: Path) -> float:
-    import socket
+    with quanzi_serve(url, workdir) as base:
+        db = Database(url)
+        try:
+            async with httpx.AsyncClient(
+                base_url=base, timeout=60, limits=httpx.Limits(max_connections=CLIENTS * 2)
+            ) as http:
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = _server(url, workdir, port)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    db = Database(url)
-    try:
-        async with httpx.AsyncClient(
-            base_url=base, timeout=60, limits=httpx.Limits(max_connections=CLIENTS * 2)
-        ) as http:
-
-            async def signup(name: str) -> dict[str, str]:
-                answer = await http.post(
-                    "/auth/signup", json={"username": name, "password": "bench pass 1", "display_name": name}
-                )
-                assert answer.status_code == 201, answer.text
-                return {"id": answer.json()["user"]["id"], "auth": f"Bearer {answer.json()['token']}"}
-
-            pairs = []
-            for index in range(CLIENTS):
-                sender, receiver = await signup(f"hs{index}"), await signup(f"hr{index}")
-                request = await http.post(
-                    "/friend-requests",
-                    json={"to_user_id": receiver["id"]},
-                    headers={"Authorization": sender["auth"]},
-                )
-                await http.post(
-                    f"/friend-requests/{request.json()['id']}/accept",
-                    headers={"Authorization": receiver["auth"]},
-                )
-                assert (
-                    await http.put(
-                        "/wallet/pin", json={"new_pin": PIN}, headers={"Authorization": sender["auth"]}
-                    )
-                ).status_code == 204
-                await fund(db, Actor(user_id=int(sender["id"]), session_id=0, kind="consumer"), 10_000_000_00)
-                pairs.append((sender, receiver))
-            done = 0
-            deadline = time.perf_counter() + seconds
-
-            async def client(sender: dict[str, str], receiver: dict[str, str]) -> None:
-                nonlocal done
-                while time.perf_counter() < deadline:
+                async def signup(name: str) -> dict[str, str]:
                     answer = await http.post(
-                        "/wallet/transfers",
-                        json={"to_user_id": receiver["id"], "amount": 1, "pin": PIN},
-                        headers={"Authorization": sender["auth"], "Idempotency-Key": uuid.uuid4().hex},
+                        "/auth/signup",
+                        json={"username": name, "password": "bench pass 1", "display_name": name},
                     )
                     assert answer.status_code == 201, answer.text
-                    done += 1
+                    return {"id": answer.json()["user"]["id"], "auth": f"Bearer {answer.json()['token']}"}
 
-            started = time.perf_counter()
-            await asyncio.gather(*(client(s, r) for s, r in pairs))
-            return done / (time.perf_counter() - started)
-    finally:
-        await db.dispose()
-        process.terminate()
-        process.wait(timeout=30)
+                pairs = []
+                for index in range(CLIENTS):
+                    sender, receiver = await signup(f"hs{index}"), await signup(f"hr{index}")
+                    request = await http.post(
+                        "/friend-requests",
+                        json={"to_user_id": receiver["id"]},
+                        headers={"Authorization": sender["auth"]},
+                    )
+                    await http.post(
+                        f"/friend-requests/{request.json()['id']}/accept",
+                        headers={"Authorization": receiver["auth"]},
+                    )
+                    assert (
+                        await http.put(
+                            "/wallet/pin", json={"new_pin": PIN}, headers={"Authorization": sender["auth"]}
+                        )
+                    ).status_code == 204
+                    await fund(db, int(sender["id"]), 10_000_000_00)
+                    pairs.append((sender, receiver))
+                done = 0
+                deadline = time.perf_counter() + seconds
 
+                async def client(sender: dict[str, str], receiver: dict[str, str]) -> None:
+                    nonlocal done
+                    while time.perf_counter() < deadline:
+                        answer = await http.post(
+                            "/wallet/transfers",
+                            json={"to_user_id": receiver["id"], "amount": 1, "pin": PIN},
+                            headers={"Authorization": sender["auth"], "Idempotency-Key": uuid.uuid4().hex},
+                        )
+                        assert answer.status_code == 201, answer.text
+                        done += 1
 
-def pgbench_tps(url: str, seconds: int) -> float:
-    if shutil.which("pgbench") is None:
-        raise RuntimeError("pgbench is missing (Debian: postgresql-client)")
-    scratch = _with_db(url, urlsplit(url).path.lstrip("/") + "_pgbench")
-    asyncio.run(_recreate_pg(scratch))
-    plain = scratch.replace("postgresql+asyncpg://", "postgresql://")
-    subprocess.run(["pgbench", "-i", "-q", "-s", "1", plain], check=True, capture_output=True)
-    result = subprocess.run(
-        ["pgbench", "-c", str(CLIENTS), "-j", "2", "-T", str(seconds), plain],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    match = re.search(r"tps = ([0-9.]+)", result.stdout)
-    assert match, result.stdout
-    return float(match.group(1))
+                started = time.perf_counter()
+                await asyncio.gather(*(client(s, r) for s, r in pairs))
+                return done / (time.perf_counter() - started)
+        finally:
+            await db.dispose()
 
 
 def main() -> None:
@@ -368,7 +214,8 @@ def main() -> None:
             floor = None
             if database != "sqlite":
                 print(f"{label}: pgbench TPC-B ...", flush=True)
-                floor = pgbench_tps(url, int(args.seconds))
+                measured = pgbench_floor(url, int(args.seconds), CLIENTS)
+                floor = measured[0] if measured else None
             rows.append((label, service_rate, http_rate, grab_rate, floor))
 
     print()

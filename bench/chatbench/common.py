@@ -1,11 +1,10 @@
-"""Small helpers shared by the chat benchmark: ports, limits, process memory and CPU, percentiles."""
+"""Small helpers shared by the chat benchmark: limits, process memory and CPU, percentiles."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import resource
-import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -16,12 +15,6 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def raise_nofile() -> int:

@@ -18,32 +18,14 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import websockets
 
-from chatbench.common import free_port
+from benchkit import free_port, recreate_pg
 
 PASSWORD = "bench pass 1"
 SEND_ATTEMPTS = 3
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-async def recreate_pg(url: str) -> None:
-    import asyncpg
-
-    name = urlsplit(url).path.lstrip("/")
-    plain = url.replace("postgresql+asyncpg://", "postgresql://")
-    admin = await asyncpg.connect(_with_db(plain, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
 
 
 class QuanziServer:

@@ -27,7 +27,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from chatbench.common import free_port, log
+from benchkit import free_port
+from chatbench.common import log
 
 SYNAPSE_VERSION = "1.163.2"
 PSYCOPG2_VERSION = "2.9.13"  # the binary wheel provides the `psycopg2` module Synapse imports
