@@ -12,7 +12,9 @@ PIN (Idempotency-Key; the server verifies the PIN on every payment). A buyer ref
 
 Printed per database: paid orders per second (paid orders / wall time of the whole sale), p50/p99
 checkout latency (order + payment, paid buyers) and p50 of a refusal, the refusals, the SKU's final
-stock (must be 0) and the paid-order count (must be `--units`), and whether the wallet's books balance.
+stock (must be 0), the paid-order count (must be `--units`), the buyers charged without a paid order
+(must be 0: every buyer's wallet holds what it was funded, less the order it paid for), and whether
+the wallet's books balance.
 On PostgreSQL it also runs ``pgbench -i`` and ``pgbench -c <concurrency> -j 2 -T <--pgbench-seconds>``
 (built-in TPC-B-like script) on a scratch database of the same server in the same run: the floor, with
 the ratio paid orders/s ÷ pgbench TPS.
@@ -61,6 +63,7 @@ class Outcome:
     failures: dict[str, int] = field(default_factory=dict)
     final_stock: int = -1
     paid_orders: int = -1
+    charged_without_order: int = -1  # buyers whose wallet lost money but who hold no paid order
     books: list[str] = field(default_factory=list)
     floor: float | None = None
     floor_clients: int = 0
@@ -163,6 +166,18 @@ async def run_sale(url: str, workdir: Path, outcome: Outcome, units: int, pin_ha
                 outcome.paid_orders = int(
                     await session.scalar(text("SELECT count(*) FROM commerce_orders WHERE status = 'paid'"))
                 )
+                outcome.charged_without_order = int(
+                    await session.scalar(
+                        text(
+                            "SELECT count(*) FROM wallet_accounts a WHERE a.kind = 'wallet'"
+                            " AND a.owner_id IN (SELECT id FROM users WHERE username LIKE 'fan%')"
+                            " AND a.balance <> :funded AND NOT EXISTS (SELECT 1 FROM commerce_orders o"
+                            " WHERE o.buyer_id = a.owner_id AND o.status = 'paid'"
+                            " AND a.balance = :funded - o.total)"
+                        ),
+                        {"funded": PRICE},
+                    )
+                )
             outcome.books = await check_ledger(db)
         finally:
             await db.dispose()
@@ -216,6 +231,7 @@ def main() -> None:
         "other failures",
         "final stock",
         "paid orders",
+        "charged, no order",
         "books",
         "pgbench TPC-B tps",
         "paid/s ÷ pgbench",
@@ -226,7 +242,12 @@ def main() -> None:
     for o in outcomes:
         rate = len(o.paid) / o.seconds if o.seconds else 0.0
         expected_paid = min(units, o.buyers)
-        good = o.final_stock == units - expected_paid and o.paid_orders == expected_paid and not o.books
+        good = (
+            o.final_stock == units - expected_paid
+            and o.paid_orders == expected_paid
+            and o.charged_without_order == 0
+            and not o.books
+        )
         ok = ok and good and not o.failures
         cells = [
             o.label,
@@ -241,6 +262,7 @@ def main() -> None:
             ", ".join(f"{k}: {v}" for k, v in sorted(o.failures.items())) or "0",
             f"{o.final_stock}",
             f"{o.paid_orders:,}",
+            f"{o.charged_without_order}",
             "balance" if not o.books else f"{len(o.books)} problems",
             f"{o.floor:.0f} (-c {o.floor_clients})" if o.floor else "-",
             f"{rate / o.floor:.3f}" if o.floor else "-",
@@ -250,7 +272,7 @@ def main() -> None:
         for problem in o.books[:5]:
             print(f"{o.label} books: {problem}")
     if not ok:
-        print("FAILED: stock, paid count, books or failures are not as they must be")
+        print("FAILED: stock, paid count, charges, books or failures are not as they must be")
         sys.exit(1)
 
 

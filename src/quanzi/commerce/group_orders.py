@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.commerce.models.catalog import Product, Sku
 from quanzi.commerce.models.orders import Order, OrderItem
 from quanzi.core import clock
+from quanzi.core.db import run_last
 from quanzi.core.errors import Conflict, InvalidInput, NotFound
 from quanzi.core.ids import new_id
 from quanzi.core.outbox import emit
@@ -106,20 +107,27 @@ async def create_paid_order(
     if row is None or row[0].shop_id != shop_id:
         raise NotFound("No such product.", code="sku_not_found")
     sku, product = row
-    if reserve_stock:
-        await allot_stock(session, sku_id, quantity)
-    await session.execute(
-        update(Sku)
-        .where(Sku.id == sku_id)
-        .values(sold=Sku.sold + quantity)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(Product)
-        .where(Product.id == product.id)
-        .values(sales_count=Product.sales_count + quantity)
-        .execution_options(synchronize_session=False)
-    )
+    product_id = product.id
+
+    async def take_and_count(session: AsyncSession) -> None:
+        if reserve_stock:
+            await allot_stock(session, sku_id, quantity)
+        await session.execute(
+            update(Sku)
+            .where(Sku.id == sku_id)
+            .values(sold=Sku.sold + quantity)
+            .execution_options(synchronize_session=False)
+        )
+        await session.execute(
+            update(Product)
+            .where(Product.id == product_id)
+            .values(sales_count=Product.sales_count + quantity)
+            .execution_options(synchronize_session=False)
+        )
+
+    # The SKU's row is shared by every sale of it: written right before the commit, after the
+    # payment's escrow posting (the order a refund takes them in). Out of stock still refuses it all.
+    await run_last(session, take_and_count)
     now = clock.now()
     order = Order(
         id=new_id(),

@@ -42,6 +42,7 @@ from quanzi.commerce.schemas.orders import (
 from quanzi.commerce.shares import attribution_for_purchase
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import run_last
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
@@ -378,9 +379,15 @@ async def create_orders(
         orders.append(order)
     if cart_rows:
         await session.execute(delete(CartItem).where(CartItem.id.in_([row.id for row in cart_rows])))
-    # Last, so that the SKU rows stay locked only from here to the commit.
-    await _reserve(session, dict(wanted))
-    await _check_buyer_limits(session, actor.user_id, [line.sku for line in lines])
+    reserved, limited = dict(wanted), [line.sku for line in lines]
+
+    async def reserve(session: AsyncSession) -> None:
+        await _reserve(session, reserved)
+        await _check_buyer_limits(session, actor.user_id, limited)
+
+    # Right before the commit (after the answer is written), so that the SKU rows stay locked for
+    # the fewest round trips: a flash sale's every checkout takes the same row.
+    await run_last(session, reserve)
     return orders
 
 
@@ -458,7 +465,13 @@ async def pay_order(
         session, actor, order.shop_id, order.total, order_ref=f"order:{order.id}", proof=proof
     )
     order = await _take(session, order, "pay", where=(_payable(now),), payment_id=payment.id)
-    await _count_sale(session, (await _items(session, [order.id]))[order.id], 1)
+    items = (await _items(session, [order.id]))[order.id]
+
+    async def count_sale(session: AsyncSession) -> None:
+        await _count_sale(session, items, 1)
+
+    # After the escrow posting (queued last by the wallet), in the order a refund takes them.
+    await run_last(session, count_sale)
     emit(session, "commerce.order.paid", _event(order, payment_id=str(payment.id)))
     return order
 

@@ -33,6 +33,7 @@ from quanzi.commerce import service as commerce
 from quanzi.commerce.schemas.shares import SharedProduct
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import run_last
 from quanzi.core.errors import AppError, Conflict, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
@@ -126,9 +127,14 @@ async def _pay_and_add(
 ) -> None:
     """Reserve the place's unit, pay the group price into escrow and record the member
     (attributed like any purchase). The shared rows — the deal's, then the merchant's escrow account —
-    are touched last, so they are held for as short a time as possible."""
+    are written right before the commit (`run_last`), so they are held for as short a time as
+    possible; a sold-out or ended deal still refuses the whole join."""
     share_link_id, chain = await commerce.attribution_for_purchase(session, actor.user_id, deal.product_id)
-    await deals.reserve_place(session, deal, opening=opening)
+
+    async def reserve(session: AsyncSession) -> None:
+        await deals.reserve_place(session, deal, opening=opening)
+
+    await run_last(session, reserve)
     payment = await wallet.pay_to_escrow(
         session, actor, deal.merchant_id, deal.group_price, order_ref=f"groupbuy:{team.id}", proof=proof
     )

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import run_last
 from quanzi.core.errors import Conflict, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.outbox import emit
@@ -43,7 +44,9 @@ async def pay_to_escrow(
     order_ref: str,
     proof: PinProof | None,
 ) -> Payment:
-    """The buyer pays `amount` into the merchant's escrow; `order_ref` names commerce's order."""
+    """The buyer pays `amount` into the merchant's escrow; `order_ref` names commerce's order. The
+    ledger posting runs at the end of the caller's transaction (`run_last`): an InsufficientBalance
+    comes from the commit of the caller's `Database.transaction()` block, not from this call."""
     rules.check_amount(amount)
     if amount > rules.LIMITS.payment_per_transaction:
         raise ledger.LimitExceeded("This payment is over the per-transaction limit.")
@@ -68,18 +71,26 @@ async def pay_to_escrow(
     )
     session.add(payment)
     await session.flush()
-    await ledger.move(
-        session,
-        "payment",
-        source=(actor.user_id, WALLET),
-        target=(merchant.id, ESCROW),
-        amount=amount,
-        reference_type="payment",
-        reference_id=payment.id,
-        source_counterparty=merchant.id,
-        target_counterparty=actor.user_id,
-        memo=payment.order_ref,
-    )
+    payer_id, payee_id, payment_id, memo = actor.user_id, merchant.id, payment.id, payment.order_ref
+
+    async def post(session: AsyncSession) -> None:
+        await ledger.move(
+            session,
+            "payment",
+            source=(payer_id, WALLET),
+            target=(payee_id, ESCROW),
+            amount=amount,
+            reference_type="payment",
+            reference_id=payment_id,
+            source_counterparty=payee_id,
+            target_counterparty=payer_id,
+            memo=memo,
+        )
+
+    # Every payment to a merchant credits the same escrow row: post right before the commit so its
+    # lock is held briefly. A balance that falls short still refuses (InsufficientBalance) and rolls
+    # the whole transaction back, only later in it.
+    await run_last(session, post)
     emit(session, "wallet.payment.created", _event(payment))
     return payment
 
