@@ -131,13 +131,13 @@ async def _advance(
     refreshed order, or None when another transition got there first."""
     transition = LIFECYCLE[name]
     result = await session.execute(
-        update(_orders)
-        .where(_orders.c.id == order.id, _orders.c.status.in_(transition.sources), *where)
+        update(Order)
+        .where(Order.id == order.id, Order.status.in_(transition.sources), *where)
         .values(status=transition.target, **{transition.stamp: clock.now()}, **values)
+        .returning(Order)
+        .execution_options(populate_existing=True, synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return await _reload(session, order.id)
+    return result.scalar_one_or_none()
 
 
 async def _take(session: AsyncSession, order: Order, name: str, **values: Any) -> Order:

@@ -6,7 +6,9 @@ whole. Services never commit.
 
 SQLite: WAL, foreign keys on, and every write transaction starts with ``BEGIN IMMEDIATE`` so two
 writers cannot both read a balance and then both write it. Reads use a second engine whose
-transactions start with a plain ``BEGIN`` and so never wait for the writer.
+transactions start with a plain ``BEGIN`` and so never wait for the writer. On PostgreSQL reads share
+the write pool and run in autocommit (each statement its own READ COMMITTED snapshot, as it would be
+inside a transaction).
 
 Hot rows (a flash sale's SKU, a merchant's escrow account) are written last: `run_last` queues a
 step that `Database.transaction()` runs right before the commit, so the row lock it takes is held
@@ -21,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -92,6 +95,13 @@ def _sqlite_engine(url: str, begin_statement: str) -> AsyncEngine:
     return engine
 
 
+def insert_for(session: AsyncSession, target: Any) -> Any:
+    """An INSERT into `target` (a table or a model) that can say ON CONFLICT on either database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(target)
+    return sqlite.insert(target)
+
+
 LastStep = Callable[[AsyncSession], Awaitable[object]]
 _LAST_STEPS = "quanzi.last_steps"
 
@@ -132,7 +142,9 @@ class Database:
             self.read_engine = _sqlite_engine(self.url, "BEGIN")
         else:
             self.engine = create_async_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-            self.read_engine = self.engine
+            # Same pool, no BEGIN/COMMIT around reads: under READ COMMITTED every statement takes its
+            # own snapshot anyway, so the transaction would cost two round trips and buy nothing.
+            self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._after_commit: list[Callable[[AsyncSession], None]] = []
@@ -159,5 +171,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self.read_engine is not self.engine:
+        if self.is_sqlite:
             await self.read_engine.dispose()

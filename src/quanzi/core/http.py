@@ -196,7 +196,11 @@ async def _send_envelope(send: Send, status: int, code: str, message: str) -> No
 # --- dependencies ----------------------------------------------------------------------------
 
 
-def get_db(request: Request) -> Database:
+# Dependencies are `async def` even without I/O: FastAPI runs a plain `def` one in a worker thread,
+# a thread hop on every request.
+
+
+async def get_db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
@@ -239,7 +243,7 @@ async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)])
     return actor
 
 
-def page_request(
+async def page_request(
     cursor: Annotated[str | None, Query(max_length=200, description="from the previous page")] = None,
     limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT)] = None,
 ) -> PageRequest:

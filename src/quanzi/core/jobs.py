@@ -19,12 +19,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Index, String, Text, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quanzi.core import clock
-from quanzi.core.db import Base, Database
+from quanzi.core.db import Base, Database, insert_for
 from quanzi.core.ids import new_id
 
 log = logging.getLogger("quanzi.jobs")
@@ -81,26 +80,25 @@ async def schedule(
     max_attempts: int = 10,
 ) -> int | None:
     """Add a job in the caller's transaction. With `dedupe_key`, a second schedule is a no-op (None)."""
-    job = Job(
-        id=new_id(),
-        kind=kind,
-        payload=payload,
-        run_at=run_at or clock.now(),
-        status=PENDING,
-        attempts=0,
-        max_attempts=max_attempts,
-        dedupe_key=dedupe_key,
-        created_at=clock.now(),
-    )
+    values: dict[str, Any] = {
+        "id": new_id(),
+        "kind": kind,
+        "payload": payload,
+        "run_at": run_at or clock.now(),
+        "status": PENDING,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "dedupe_key": dedupe_key,
+        "created_at": clock.now(),
+    }
     if dedupe_key is None:
-        session.add(job)
-        return job.id
-    try:
-        async with session.begin_nested():
-            session.add(job)
-    except IntegrityError:
-        return None
-    return job.id
+        session.add(Job(**values))
+        return int(values["id"])
+    # One statement, no savepoint: the unique dedupe key turns a second schedule into nothing.
+    inserted = await session.execute(
+        insert_for(session, Job).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    return int(values["id"]) if inserted.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
 def _update_job(job_id: int, values: dict[str, Any]) -> Any:

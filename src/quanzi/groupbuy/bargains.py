@@ -24,6 +24,7 @@ from quanzi.commerce import service as commerce
 from quanzi.commerce.schemas.shares import SharedProduct
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import insert_for
 from quanzi.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
@@ -41,7 +42,7 @@ from quanzi.groupbuy.schemas import (
     BargainOut,
     CutOut,
 )
-from quanzi.groupbuy.teams import _rowcount, insert_for
+from quanzi.groupbuy.teams import _rowcount
 from quanzi.identity import service as identity
 from quanzi.wallet import service as wallet
 

@@ -25,15 +25,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import case, literal, null, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.commerce import service as commerce
 from quanzi.commerce.schemas.shares import SharedProduct
 from quanzi.core import clock
 from quanzi.core.actor import Actor
-from quanzi.core.db import run_last
+from quanzi.core.db import insert_for, run_last
 from quanzi.core.errors import AppError, Conflict, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
@@ -57,11 +55,6 @@ class AlreadyInTeam(Conflict):
 
 def _rowcount(result: Any) -> int:
     return int(result.rowcount)
-
-
-def insert_for(session: AsyncSession, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 def team_not_found() -> NotFound:

@@ -33,9 +33,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
+from quanzi.core.db import insert_for
 from quanzi.core.errors import AppError, Conflict, InvalidInput
 from quanzi.core.jobs import schedule
-from quanzi.wallet.ledger import insert_for
 from quanzi.wallet.models import BankNonce, BankOrder, SandboxBankCard, SandboxBankRequest, table_of
 
 TIMESTAMP_HEADER = "x-bank-timestamp"

@@ -32,9 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
-from quanzi.core.db import Database
+from quanzi.core.db import Database, insert_for
 from quanzi.core.errors import AppError, InvalidInput
-from quanzi.wallet.ledger import insert_for
 from quanzi.wallet.models import IdempotencyKey, table_of
 from quanzi.wallet.pins import PinProof, verify_pin
 
@@ -92,12 +91,12 @@ async def execute(
     request_hash = fingerprint(scope, payload)
     proof = None
     if pin is not None:
-        # A retry of a finished request is answered without asking for the PIN hash again.
+        # A retry of a finished request is answered without checking the PIN again.
         async with db.read() as session:
             stored = await _stored(session, actor.user_id, key)
-        if stored is not None:
-            return _replay(stored, scope, request_hash)
-        proof = await verify_pin(db, actor, pin)
+            if stored is not None:
+                return _replay(stored, scope, request_hash)
+            proof = await verify_pin(db, actor, pin, reading=session)
     try:
         async with db.transaction() as session:
             stored = await _claim(session, actor.user_id, key, scope, request_hash)

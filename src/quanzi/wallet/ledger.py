@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
+from quanzi.core.db import insert_for
 from quanzi.core.errors import Conflict, InvalidInput
 from quanzi.core.ids import new_id
 from quanzi.core.pagination import PageRequest, page_of
@@ -67,13 +67,6 @@ class PostedLeg:
 class Posted:
     entry_id: int
     legs: tuple[PostedLeg, ...]
-
-
-def insert_for(session: AsyncSession, table: Any) -> Any:
-    """An INSERT that can say ON CONFLICT on either database."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def is_postgres(session: AsyncSession) -> bool:

@@ -25,15 +25,15 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
-from quanzi.core.db import Database
+from quanzi.core.db import Database, insert_for
 from quanzi.core.errors import AppError, Conflict, InvalidInput, TooManyRequests
-from quanzi.wallet.ledger import insert_for
 from quanzi.wallet.models import PaymentPin, table_of
 from quanzi.wallet.rules import PIN_LOCK, PIN_MAX_FAILURES
 
@@ -123,12 +123,18 @@ def _too_simple(pin: str) -> bool:
     return len(set(digits)) == 1 or steps in ({1}, {-1})
 
 
-async def verify_pin(db: Database, actor: Actor, pin: str) -> PinProof:
-    """Check the actor's PIN (its own units of work). Raises `PinNotSet`, `WrongPin` (after committing
-    the failure) or 429 ``pin_locked``; returns the proof a money transaction needs."""
+async def verify_pin(
+    db: Database, actor: Actor, pin: str, *, reading: AsyncSession | None = None
+) -> PinProof:
+    """Check the actor's PIN (its own units of work; the stored PIN is read in `reading` when the caller
+    has a read session open). Raises `PinNotSet`, `WrongPin` (after committing the failure) or 429
+    ``pin_locked``; returns the proof a money transaction needs."""
     _check_pin_format(pin)
-    async with db.read() as session:
-        row = (await session.execute(select(_pins).where(_pins.c.user_id == actor.user_id))).first()
+    if reading is None:
+        async with db.read() as session:
+            row = await _stored_pin(session, actor.user_id)
+    else:
+        row = await _stored_pin(reading, actor.user_id)
     if row is None:
         raise PinNotSet("Set a payment PIN first.")
     now = clock.now()
@@ -139,6 +145,10 @@ async def verify_pin(db: Database, actor: Actor, pin: str) -> PinProof:
     async with db.transaction() as session:
         error = await _record_failure(session, actor.user_id)
     raise error
+
+
+async def _stored_pin(session: AsyncSession, user_id: int) -> Any:
+    return (await session.execute(select(_pins).where(_pins.c.user_id == user_id))).first()
 
 
 async def _record_failure(session: AsyncSession, user_id: int) -> AppError:

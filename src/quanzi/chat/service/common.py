@@ -12,10 +12,7 @@ circle): the conversation row, then member rows, then the users' sync counters i
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import BigInteger, column, select, table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.chat.models import Conversation, HiddenMessage, Member, Message
@@ -31,13 +28,6 @@ MANAGERS = ("owner", "admin")
 # Only the key column, to share-lock two users while a direct message is checked and written; the
 # identity domain owns everything else there.
 _users = table("users", column("id", BigInteger))
-
-
-def insert_for(session: AsyncSession, model: type[Any]) -> Any:
-    """An INSERT that can say ON CONFLICT DO NOTHING on either database."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
 
 
 def chat_not_found() -> NotFound:

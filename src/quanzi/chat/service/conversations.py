@@ -43,7 +43,6 @@ from quanzi.chat.service.common import (
     access_chat,
     can_message_each_other,
     chat_not_found,
-    insert_for,
     peer_of,
     require_active,
     require_group,
@@ -53,6 +52,7 @@ from quanzi.chat.service.common import (
 from quanzi.chat.service.messages import notice
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import insert_for
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.pagination import PageRequest, page_of

@@ -38,11 +38,12 @@ from quanzi.chat.schemas import (
     WorkplaceOut,
 )
 from quanzi.chat.service import render, service_desk, sync
-from quanzi.chat.service.common import access_chat, chat_not_found, insert_for
+from quanzi.chat.service.common import access_chat, chat_not_found
 from quanzi.chat.service.conversations import _new_member
 from quanzi.chat.service.messages import list_messages, notice
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import insert_for
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.pagination import PageRequest, page_of

@@ -25,11 +25,11 @@ from quanzi.chat.service.common import (
     MANAGERS,
     access_chat,
     check_can_send,
-    insert_for,
     visible_message,
 )
 from quanzi.core import clock, jobs
 from quanzi.core.actor import Actor
+from quanzi.core.db import insert_for
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.outbox import emit

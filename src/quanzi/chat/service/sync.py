@@ -19,9 +19,9 @@ from quanzi.chat import events
 from quanzi.chat.models import HiddenMessage, Invitation, Member, Message, SyncCounter, SyncEntry
 from quanzi.chat.schemas import MAX_SYNC_LIMIT, SyncEntryOut, SyncOut
 from quanzi.chat.service import render
-from quanzi.chat.service.common import insert_for
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import insert_for
 from quanzi.core.errors import InvalidInput
 from quanzi.core.outbox import emit
 
