@@ -6,8 +6,8 @@ It owns:
   migrated);
 - users: `seed_users` inserts many consumers directly (user row, payment PIN row with the hash of `PIN`,
   a login session token, and money through the wallet's own ledger `move`), and `fund` tops one up;
-- a server: `quanzi_serve`, a `quanzi serve` subprocess (one uvicorn worker) on a free loopback port,
-  waited for on /healthz and stopped on exit;
+- a server: `quanzi_serve`, a `quanzi serve` subprocess (one uvicorn worker unless told) on a free
+  loopback port, waited for on /healthz and stopped on exit;
 - the floor: `pgbench_floor`, pgbench's built-in TPC-B-like script on a scratch database of the same
   PostgreSQL server;
 - percentiles: `percentile` and `ms` (a percentile as whole milliseconds, "-" when there are none).
@@ -195,9 +195,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def quanzi_serve(url: str, workdir: Path) -> Iterator[str]:
-    """A `quanzi serve` process (one uvicorn worker, no migrations, no jobs) on `url`, on a free
-    loopback port, its log in `workdir`; yields the API's base URL and stops the process on exit."""
+def quanzi_serve(url: str, workdir: Path, workers: int = 1) -> Iterator[str]:
+    """A `quanzi serve` process (`workers` uvicorn workers, PostgreSQL only above one; no migrations,
+    no jobs) on `url`, on a free loopback port, its log in `workdir`; yields the API's base URL and
+    stops the process on exit. Each worker has its own in-memory bus: fine for requests, not for
+    fan-out across workers."""
     port = free_port()
     # QUANZI_PIN_KEY stays: the server must check PINs under the key this process hashed them with.
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUANZI_") or k == "QUANZI_PIN_KEY"}
@@ -211,6 +213,7 @@ def quanzi_serve(url: str, workdir: Path) -> Iterator[str]:
     )
     (workdir / "media").mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "quanzi.cli", "serve", "--no-migrate", "--host", "127.0.0.1"]
+    command += ["--workers", str(workers)]
     log_path = workdir / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

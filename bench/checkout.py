@@ -103,10 +103,19 @@ async def setup_sale(http: httpx.AsyncClient, units: int) -> str:
     return str(product["skus"][0]["id"])
 
 
-async def run_sale(url: str, workdir: Path, outcome: Outcome, units: int, pin_hash: str) -> None:
-    with quanzi_serve(url, workdir) as base:
+async def run_sale(
+    url: str, workdir: Path, outcome: Outcome, units: int, pin_hash: str, workers: int
+) -> None:
+    with quanzi_serve(url, workdir, workers) as base:
         db = Database(url)
         try:
+            async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+                sku_id = await setup_sale(http, units)
+            print(f"{outcome.label}: seeding {outcome.buyers} buyers ...", flush=True)
+            buyers = await seed_users(db, outcome.buyers, pin_hash, prefix="fan", money=PRICE)
+            queue = iter(buyers)
+            # A fresh client for the sale: a connection left idle while seeding may have been closed
+            # by the server's keep-alive timeout.
             async with httpx.AsyncClient(
                 base_url=base,
                 timeout=120,
@@ -114,10 +123,6 @@ async def run_sale(url: str, workdir: Path, outcome: Outcome, units: int, pin_ha
                     max_connections=outcome.concurrency, max_keepalive_connections=outcome.concurrency
                 ),
             ) as http:
-                sku_id = await setup_sale(http, units)
-                print(f"{outcome.label}: seeding {outcome.buyers} buyers ...", flush=True)
-                buyers = await seed_users(db, outcome.buyers, pin_hash, prefix="fan", money=PRICE)
-                queue = iter(buyers)
 
                 async def checkout(buyer: BenchUser) -> None:
                     started = time.perf_counter()
@@ -151,7 +156,11 @@ async def run_sale(url: str, workdir: Path, outcome: Outcome, units: int, pin_ha
 
                 async def worker() -> None:
                     for buyer in queue:
-                        await checkout(buyer)
+                        try:
+                            await checkout(buyer)
+                        except httpx.TransportError as error:  # counted, so the table still prints
+                            key = f"transport {type(error).__name__}"
+                            outcome.failures[key] = outcome.failures.get(key, 0) + 1
 
                 print(f"{outcome.label}: sale, {outcome.concurrency} concurrent buyers ...", flush=True)
                 started = time.perf_counter()
@@ -192,6 +201,9 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=None, help="stock of the SKU on sale (1,000)")
     parser.add_argument("--buyers", type=int, default=None, help="buyers in the stampede (5,000)")
     parser.add_argument("--concurrency", type=int, default=None, help="64 on PostgreSQL, 8 on SQLite")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes on PostgreSQL (1; SQLite always 1)"
+    )
     parser.add_argument("--pgbench-seconds", type=int, default=None, help="pgbench run length (20; quick 5)")
     args = parser.parse_args()
     units = args.units or (100 if args.quick else 1000)
@@ -203,12 +215,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="quanzi-bench-checkout-") as tmp:
         for database in databases:
             sqlite = database == "sqlite"
-            label = "SQLite" if sqlite else "PostgreSQL"
-            workdir = Path(tmp) / label
+            workers = 1 if sqlite else args.workers
+            label = "SQLite" if sqlite else "PostgreSQL" + (f", {workers} workers" if workers > 1 else "")
+            workdir = Path(tmp) / ("SQLite" if sqlite else "PostgreSQL")
             workdir.mkdir()
             url = asyncio.run(prepare(database, workdir))
             outcome = Outcome(label, count, args.concurrency or (8 if sqlite else 64))
-            asyncio.run(run_sale(url, workdir, outcome, units, pin_hash))
+            asyncio.run(run_sale(url, workdir, outcome, units, pin_hash, workers))
             if not sqlite and shutil.which("pgbench"):
                 print(f"{label}: pgbench TPC-B ...", flush=True)
                 floor = pgbench_floor(url, pg_seconds, outcome.concurrency)
