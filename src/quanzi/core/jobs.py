@@ -80,8 +80,9 @@ async def schedule(
     max_attempts: int = 10,
 ) -> int | None:
     """Add a job in the caller's transaction. With `dedupe_key`, a second schedule is a no-op (None)."""
+    job_id = new_id()
     values: dict[str, Any] = {
-        "id": new_id(),
+        "id": job_id,
         "kind": kind,
         "payload": payload,
         "run_at": run_at or clock.now(),
@@ -93,12 +94,12 @@ async def schedule(
     }
     if dedupe_key is None:
         session.add(Job(**values))
-        return int(values["id"])
+        return job_id
     # One statement, no savepoint: the unique dedupe key turns a second schedule into nothing.
     inserted = await session.execute(
         insert_for(session, Job).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-    return int(values["id"]) if inserted.rowcount == 1 else None  # type: ignore[attr-defined]
+    return job_id if inserted.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
 def _update_job(job_id: int, values: dict[str, Any]) -> Any:

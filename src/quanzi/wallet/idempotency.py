@@ -35,7 +35,7 @@ from quanzi.core.actor import Actor
 from quanzi.core.db import Database, insert_for
 from quanzi.core.errors import AppError, InvalidInput
 from quanzi.wallet.models import IdempotencyKey, table_of
-from quanzi.wallet.pins import PinProof, verify_pin
+from quanzi.wallet.pins import PinProof, check_pin, read_pin
 
 _keys = table_of(IdempotencyKey)
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -91,12 +91,14 @@ async def execute(
     request_hash = fingerprint(scope, payload)
     proof = None
     if pin is not None:
-        # A retry of a finished request is answered without checking the PIN again.
+        # A retry of a finished request is answered without checking the PIN again. One read
+        # session for both lookups, closed before the check (a wrong PIN writes).
         async with db.read() as session:
             stored = await _stored(session, actor.user_id, key)
-            if stored is not None:
-                return _replay(stored, scope, request_hash)
-            proof = await verify_pin(db, actor, pin, reading=session)
+            pin_row = await read_pin(session, actor.user_id) if stored is None else None
+        if stored is not None:
+            return _replay(stored, scope, request_hash)
+        proof = await check_pin(db, actor, pin, pin_row)
     try:
         async with db.transaction() as session:
             stored = await _claim(session, actor.user_id, key, scope, request_hash)

@@ -71,20 +71,19 @@ async def pay_to_escrow(
     )
     session.add(payment)
     await session.flush()
-    payer_id, payee_id, payment_id, memo = actor.user_id, merchant.id, payment.id, payment.order_ref
 
     async def post(session: AsyncSession) -> None:
         await ledger.move(
             session,
             "payment",
-            source=(payer_id, WALLET),
-            target=(payee_id, ESCROW),
+            source=(actor.user_id, WALLET),
+            target=(merchant.id, ESCROW),
             amount=amount,
             reference_type="payment",
-            reference_id=payment_id,
-            source_counterparty=payee_id,
-            target_counterparty=payer_id,
-            memo=memo,
+            reference_id=payment.id,
+            source_counterparty=merchant.id,
+            target_counterparty=actor.user_id,
+            memo=payment.order_ref,
         )
 
     # Every payment to a merchant credits the same escrow row: post right before the commit so its

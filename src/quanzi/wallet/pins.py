@@ -123,18 +123,23 @@ def _too_simple(pin: str) -> bool:
     return len(set(digits)) == 1 or steps in ({1}, {-1})
 
 
-async def verify_pin(
-    db: Database, actor: Actor, pin: str, *, reading: AsyncSession | None = None
-) -> PinProof:
-    """Check the actor's PIN (its own units of work; the stored PIN is read in `reading` when the caller
-    has a read session open). Raises `PinNotSet`, `WrongPin` (after committing the failure) or 429
-    ``pin_locked``; returns the proof a money transaction needs."""
+async def verify_pin(db: Database, actor: Actor, pin: str) -> PinProof:
+    """Check the actor's PIN (its own units of work). Raises `PinNotSet`, `WrongPin` (after committing
+    the failure) or 429 ``pin_locked``; returns the proof a money transaction needs."""
+    async with db.read() as session:
+        row = await read_pin(session, actor.user_id)
+    return await check_pin(db, actor, pin, row)
+
+
+async def read_pin(session: AsyncSession, user_id: int) -> Any:
+    """The stored PIN row (None when none is set), for `check_pin`."""
+    return (await session.execute(select(_pins).where(_pins.c.user_id == user_id))).first()
+
+
+async def check_pin(db: Database, actor: Actor, pin: str, row: Any) -> PinProof:
+    """`verify_pin` for a caller that read the row (`read_pin`) in a read session of its own, closed
+    before this call: a wrong PIN commits the failure in a write transaction."""
     _check_pin_format(pin)
-    if reading is None:
-        async with db.read() as session:
-            row = await _stored_pin(session, actor.user_id)
-    else:
-        row = await _stored_pin(reading, actor.user_id)
     if row is None:
         raise PinNotSet("Set a payment PIN first.")
     now = clock.now()
@@ -145,10 +150,6 @@ async def verify_pin(
     async with db.transaction() as session:
         error = await _record_failure(session, actor.user_id)
     raise error
-
-
-async def _stored_pin(session: AsyncSession, user_id: int) -> Any:
-    return (await session.execute(select(_pins).where(_pins.c.user_id == user_id))).first()
 
 
 async def _record_failure(session: AsyncSession, user_id: int) -> AppError:
