@@ -1,0 +1,119 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Avatar } from '../../../core/components/Avatar';
+import { useAction } from '../../../core/flash';
+import { formatTime } from '../../../core/i18n';
+import { useIdempotency } from '../../../core/idempotency';
+import { formatFen } from '../../../core/money';
+import { currentUser } from '../../../core/session';
+import { useStore } from '../../../core/store';
+import {
+  acceptTransfer,
+  declineTransfer,
+  getRedPacket,
+  getTransfer,
+  grabRedPacket,
+  type RedPacket,
+  type Transfer,
+} from '../../wallet/api';
+import type { Message } from '../api';
+
+/** A transfer or red-packet message: its state as the viewer sees it, read from the wallet. */
+export function MoneyCard({ message }: { message: Message }) {
+  const content = message.content ?? {};
+  const me = useStore(currentUser);
+  const [busy, run] = useAction();
+  const idempotency = useIdempotency();
+  const isTransfer = message.kind === 'transfer';
+  const refId = String(isTransfer ? content.transfer_id : content.red_packet_id);
+  const [transfer, setTransfer] = useState<Transfer | null>(isTransfer ? ((message.money as unknown as Transfer) ?? null) : null);
+  const [packet, setPacket] = useState<RedPacket | null>(!isTransfer ? ((message.money as unknown as RedPacket) ?? null) : null);
+  const [showGrabs, setShowGrabs] = useState(false);
+
+  const reload = () =>
+    isTransfer ? getTransfer(refId).then(setTransfer, () => undefined) : getRedPacket(refId).then(setPacket, () => undefined);
+  useEffect(() => {
+    void reload();
+  }, [refId, message.seq]);
+
+  const act = (name: string, call: (key: string) => Promise<unknown>) =>
+    void run(() => idempotency.run(`${name}:${refId}`, call)).then(reload);
+
+  if (isTransfer) {
+    const status = transfer?.status ?? 'pending';
+    const receiving = transfer !== null && transfer.receiver.id === me?.id && status === 'pending';
+    return (
+      <div class="money-card transfer" data-testid="money-card" data-kind="transfer" data-status={status}>
+        <div class="money-title">Transfer {formatFen(Number(content.amount ?? 0))}</div>
+        {str(content.note) && <div class="muted">{str(content.note)}</div>}
+        <div class="muted" data-testid="money-status">{status}</div>
+        {receiving && (
+          <div class="money-actions">
+            <button type="button" class="primary" data-testid="money-accept" disabled={busy} onClick={() => act('accept', (k) => acceptTransfer(k, refId))}>
+              Accept
+            </button>
+            <button type="button" data-testid="money-decline" disabled={busy} onClick={() => act('decline', (k) => declineTransfer(k, refId))}>
+              Decline
+            </button>
+          </div>
+        )}
+      </div>
+    );
+  }
+
+  const status = packet?.status ?? 'open';
+  const isSender = packet !== null && packet.sender.id === me?.id;
+  const mayGrab = packet !== null && status === 'open' && packet.my_amount === null && !(packet.kind === 'direct' && isSender);
+  return (
+    <div class="money-card red-packet" data-testid="money-card" data-kind="red_packet" data-status={status}>
+      <div class="money-title">{str(content.greeting) || 'Best wishes'}</div>
+      {packet?.my_amount != null && (
+        <div class="red-packet-amount" data-testid="redpacket-mine">
+          {formatFen(packet.my_amount)}
+        </div>
+      )}
+      {packet && (
+        <div class="muted" data-testid="redpacket-progress">
+          {packet.claimed_count}/{packet.count} · {status}
+        </div>
+      )}
+      <div class="money-actions">
+        {mayGrab && (
+          <button type="button" class="grab" data-testid="money-grab" disabled={busy} onClick={() => act('grab', (k) => grabRedPacket(k, refId))}>
+            Grab
+          </button>
+        )}
+        <button type="button" class="link-button" data-testid="money-details" onClick={() => {
+            if (!showGrabs) void reload();
+            setShowGrabs(!showGrabs);
+          }}>
+          Details
+        </button>
+      </div>
+      {showGrabs && packet && (
+        <ul class="list">
+          {packet.grabs.map((grab) => (
+            <li key={grab.user.id} class="row" data-testid="redpacket-result" data-user-id={grab.user.id} data-best-luck={String(grab.best_luck)}>
+              <Avatar user={grab.user} size="small" />
+              <span class="row-main">
+                <span class="row-title">{grab.user.display_name}</span>
+                <span class="row-subtitle muted">{formatTime(grab.grabbed_at)}</span>
+              </span>
+              <span class="amount">
+                {formatFen(grab.amount)}
+                {grab.best_luck && (
+                  <span class="best-luck" data-testid="best-luck">
+                    Best luck
+                  </span>
+                )}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
