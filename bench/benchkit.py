@@ -42,7 +42,7 @@ from quanzi.core.db import Database
 from quanzi.core.ids import new_id
 from quanzi.core.migrate import upgrade
 from quanzi.identity.models import AuthSession, User
-from quanzi.identity.service import _token_hash
+from quanzi.identity.service.accounts import _token_hash
 from quanzi.wallet.ledger import move
 from quanzi.wallet.models import BANK_CLEARING, PLATFORM, WALLET, PaymentPin
 

@@ -42,13 +42,13 @@ from quanzi.commerce.models.orders import Order
 from quanzi.commerce.schemas.catalog import ProductIn, ShopIn, SkuIn
 from quanzi.core.actor import Actor
 from quanzi.core.db import Database, normalize_url
+from quanzi.core.idempotency import execute
 from quanzi.core.migrate import upgrade
 from quanzi.groupbuy import service
 from quanzi.groupbuy.models import Team
 from quanzi.groupbuy.schemas import AddressIn, DealIn
 from quanzi.identity.models import User
 from quanzi.wallet.check import check_ledger
-from quanzi.wallet.idempotency import execute
 from quanzi.wallet.pins import PinProof, hash_pin
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/quanzi_groupbuy_bench"

@@ -34,9 +34,9 @@ from benchkit import PIN, fund, pgbench_floor, prepare, quanzi_serve, seed_users
 from quanzi.core.actor import Actor
 from quanzi.core.db import Database
 from quanzi.core.errors import AppError
+from quanzi.core.idempotency import execute
 from quanzi.graph import service as graph
 from quanzi.wallet import service
-from quanzi.wallet.idempotency import execute
 from quanzi.wallet.pins import PinProof, hash_pin
 
 CLIENTS = 32

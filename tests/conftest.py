@@ -26,8 +26,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from quanzi.app import create_app
 from quanzi.config import Settings
 from quanzi.core.clock import FrozenClock, use_clock
-from quanzi.core.db import normalize_url
+from quanzi.core.db import Database, normalize_url
+from quanzi.core.jobs import JobRunner
 from quanzi.core.migrate import upgrade
+from quanzi.platform import DOMAINS, job_handlers
+from tests.statements import uncounted
 
 PG_URL = os.environ.get("QUANZI_TEST_DATABASE_URL", "")
 
@@ -119,19 +122,50 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
         yield application
 
 
+class SettlingTransport(httpx.ASGITransport):
+    """The app in-process, as a client sees it when a worker keeps up: after each request that may
+    change something, the committed events are sequenced and every consumer catches up (a message's
+    fan-out, a payment's window) before the answer is handed back. Not counted as the request's own
+    round trips (tests/statements.py)."""
+
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        super().__init__(app=app, **kwargs)
+        self.quanzi_app = app
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if request.method != "GET":
+            with uncounted():
+                await publish_events(self.quanzi_app)
+        return response
+
+
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 40000))
+    transport = SettlingTransport(app, client=("198.51.100.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://quanzi.test") as http:
         yield http
 
 
 async def publish_events(app: Any) -> None:
-    """Publish every committed outbox event now (the relay would within a moment) and wait until the
-    bus has handed each to its subscribers."""
-    while await app.state.relay.publish_pending():
-        pass
+    """Sequence and publish every committed outbox event now (the relay would within a moment), run
+    the stream's consumers until they are caught up (a worker would), and wait until the bus has
+    handed each event to its subscribers."""
+    platform = app.state.platform
+    while True:
+        while await platform.relay.publish_pending():
+            pass
+        if not await platform.consumers.run_until_idle():
+            break
     await app.state.bus.drain()
+
+
+JOB_HANDLERS = job_handlers(DOMAINS)
+
+
+def job_runner(db: Database) -> JobRunner:
+    """A job runner with every domain's handlers, as `quanzi worker` has."""
+    return JobRunner(db, JOB_HANDLERS)
 
 
 @dataclass

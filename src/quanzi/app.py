@@ -1,13 +1,14 @@
-"""The ASGI app factory: mounts every domain's router, the media files and the web client.
+"""The ASGI app factory: HTTP around the platform (`quanzi.platform`): every domain's router (named
+in its manifest), the media files, the web client, health and metrics.
 
-On one node the app also runs the outbox relay and the job runner (QUANZI_RUN_JOBS_IN_SERVE); with
-several processes, `quanzi worker` runs the jobs and every server relays its own outbox rows.
+Every server process relays its own outbox into the event stream; on one node the app also runs the
+jobs and the stream's consumers (QUANZI_RUN_JOBS_IN_SERVE), otherwise `quanzi worker` processes do.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import importlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -21,60 +22,49 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from quanzi import __version__
-from quanzi.chat import api as chat_api
-from quanzi.commerce import api as commerce_api
 from quanzi.config import Settings, get_settings
-from quanzi.core.bus import make_bus
-from quanzi.core.db import Database
 from quanzi.core.errors import error_envelope
 from quanzi.core.http import RequestContextMiddleware, install_error_handlers
-from quanzi.core.jobs import JobRunner
 from quanzi.core.logging import configure_logging
-from quanzi.core.outbox import OutboxRelay
+from quanzi.core.metrics import refresh_stream_metrics
 from quanzi.core.schemas import ErrorEnvelope
 from quanzi.core.storage import LocalStorage, configure_storage
-from quanzi.feed import api as feed_api
-from quanzi.graph import api as graph_api
-from quanzi.groupbuy import api as groupbuy_api
-from quanzi.identity import api as identity_api
 from quanzi.identity import service as identity_service
-from quanzi.wallet import api as wallet_api
+from quanzi.platform import Platform
 
 API_PREFIX = "/api/v1"
-DOMAIN_ROUTERS: list[APIRouter] = [
-    identity_api.router,
-    graph_api.router,
-    chat_api.router,
-    feed_api.router,
-    wallet_api.router,
-    commerce_api.router,
-    groupbuy_api.router,
-]
+
+
+def _router(path: str) -> APIRouter:
+    module_name, _, attribute = path.partition(":")
+    router = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(router, APIRouter):
+        raise TypeError(f"{path} is not an APIRouter")
+    return router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    db = Database(settings.database_url)
-    bus = make_bus(settings.bus_url)
     storage = LocalStorage(settings.media_dir)
     configure_storage(storage)
-    relay = OutboxRelay(db, bus)
+    platform = Platform.build(settings)
+    db = platform.db
+
+    resolver = identity_service.ActorResolver(
+        identity_service.SessionCache(ttl=timedelta(seconds=settings.session_cache_seconds))
+    )
+    resolver.cache.attach(db)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await bus.start()
-        stop = asyncio.Event()
-        tasks = [asyncio.create_task(relay.run(stop), name="outbox-relay")]
-        if settings.run_jobs_in_serve:
-            tasks.append(asyncio.create_task(JobRunner(db).run(stop), name="job-runner"))
+        await platform.start(background=settings.run_jobs_in_serve, consumers=settings.run_consumers_in_serve)
+        # Revocations committed by any process reach this one's session cache over the bus.
+        await platform.bus.subscribe(identity_service.REVOKED_TOPIC, resolver.cache.on_revoked)
         try:
             yield
         finally:
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await bus.close()
-            await db.dispose()
+            await platform.close()
 
     app = FastAPI(
         title="Quanzi API",
@@ -86,10 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.platform = platform
     app.state.db = db
-    app.state.bus = bus
-    app.state.relay = relay
-    app.state.resolve_actor = identity_service.resolve_actor
+    app.state.bus = platform.bus
+    app.state.relay = platform.relay
+    app.state.live_topics = tuple(topic for m in platform.domains for topic in m.live_topics)
+    app.state.resolve_actor = resolver
     app.state.login_policy = identity_service.LoginPolicy(
         max_failures_per_account=settings.login_max_failures,
         max_failures_per_address=settings.login_max_failures_per_address,
@@ -112,8 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_upload_bytes=settings.max_upload_bytes,
     )
 
-    for router in DOMAIN_ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+    for manifest in platform.domains:
+        if manifest.router is not None:
+            app.include_router(_router(manifest.router), prefix=API_PREFIX)
 
     @app.get(
         "/healthz",
@@ -133,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/metrics", tags=["service"], response_class=PlainTextResponse)
     async def metrics() -> PlainTextResponse:
+        await refresh_stream_metrics(platform.db, platform.consumers.consumers)
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
     app.mount("/media", StaticFiles(directory=storage.root, check_dir=False), name="media")

@@ -80,35 +80,111 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Run the jobs due now, then exit.")
+@click.option(
+    "--once", is_flag=True, help="Run the jobs due now and every consumer until caught up, then exit."
+)
 def worker(once: bool) -> None:
-    """Run durable jobs (and relay the outbox) until stopped."""
-    from quanzi.app import create_app  # registers every domain's job handlers
-    from quanzi.core.jobs import JobRunner
+    """Run durable jobs and the event stream's consumers (and relay the outbox) until stopped."""
+    from quanzi.core.storage import LocalStorage, configure_storage
+    from quanzi.platform import Platform
 
     settings = get_settings()
-    app = create_app(settings)
+    configure_storage(LocalStorage(settings.media_dir))
+    platform = Platform.build(settings)
 
     async def work() -> None:
-        await app.state.bus.start()
-        runner = JobRunner(app.state.db)
         try:
             if once:
-                ran = await runner.run_due()
-                while await app.state.relay.publish_pending() == app.state.relay.batch_size:
-                    pass
-                click.echo(f"ran {ran} job(s)")
+                await platform.bus.start()
+                jobs, handled = await platform.run_until_idle()
+                click.echo(f"ran {jobs} job(s), handled {handled} event(s)")
                 return
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            await asyncio.gather(runner.run(stop), app.state.relay.run(stop))
+            await platform.start(background=True)
+            await stop.wait()
         finally:
-            await app.state.bus.close()
-            await app.state.db.dispose()
+            await platform.close()
 
     _run(work())
+
+
+@main.group()
+def events() -> None:
+    """The event stream: consumers' positions, replays, the topics' schemas (docs/events.md)."""
+
+
+def _platform() -> Any:
+    from quanzi.platform import Platform
+
+    return Platform.build(get_settings())
+
+
+@events.command("status")
+def events_status() -> None:
+    """Each consumer's position, its lag behind the head of the stream, and its last failure."""
+    from quanzi.core.stream import status
+
+    platform = _platform()
+
+    async def run() -> list[Any]:
+        try:
+            return await status(platform.db, platform.consumers.consumers)
+        finally:
+            await platform.db.dispose()
+
+    rows = _run(run())
+    head = rows[0].head if rows else 0
+    click.echo(f"stream head: {head}")
+    click.echo(f"{'consumer':32} {'position':>10} {'lag':>8} {'dead':>5}  state")
+    for row in rows:
+        state = (
+            "ok"
+            if row.last_error is None
+            else f"failing at {row.failing_position} ({row.attempts}x): {row.last_error}"
+        )
+        click.echo(f"{row.name:32} {row.position:>10} {row.lag:>8} {row.dead_letters:>5}  {state}")
+
+
+@events.command("replay")
+@click.argument("name")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Rebuild now instead of leaving it to the workers.",
+)
+def events_replay(name: str, wait: bool) -> None:
+    """Rebuild consumer NAME from position 0: clear what it built, then read the whole stream again."""
+    from quanzi.core.stream import ReplayRefused, catch_up, replay
+
+    platform = _platform()
+
+    async def run() -> int:
+        try:
+            consumer = platform.consumer(name)
+            await replay(platform.db, consumer)
+            return await catch_up(platform.db, consumer) if wait else 0
+        finally:
+            await platform.db.dispose()
+
+    try:
+        handled = _run(run())
+    except (LookupError, ReplayRefused) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{name}: rewound to 0" + (f", rebuilt from {handled} event(s)" if wait else ""))
+
+
+@events.command("docs")
+def events_docs() -> None:
+    """Print docs/events.md: every topic with its payload schema, from the domains' declarations."""
+    from quanzi.core.eventdocs import render
+
+    platform = _platform()
+    click.echo(render(platform.domains), nl=False)
 
 
 @main.command()

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # Run the outbox relay and the job runner inside `quanzi serve` (one-node setups). Turn off when
     # separate `quanzi worker` processes run the jobs.
     run_jobs_in_serve: bool = True
+    # Run the event stream's consumers inside `quanzi serve` too (each runs in one process at a time;
+    # in the process that committed, they start at once). Off only to leave them to workers.
+    run_consumers_in_serve: bool = True
     log_level: str = "INFO"
     log_json: bool = True
     # Addresses of reverse proxies whose X-Forwarded-For is believed (comma separated).
@@ -34,8 +37,16 @@ class Settings(BaseSettings):
     login_window_seconds: int = 900
     login_max_failures_per_address: int = 30
     session_ttl_days: int = 30
+    # How long a resolved session may be answered from a process's cache without looking again (a
+    # revocation drops it at once, over the bus; this only bounds a lost bus message).
+    session_cache_seconds: float = 60.0
     node_id: int | None = None
     cors_origins: str = ""
+    # Extra domain manifests (`package.module:attribute`, comma separated): an operator's own
+    # consumers or jobs, loaded beside the built-in domains.
+    plugins: str = ""
+    # With a NATS bus, also publish the event stream to JetStream (stream QUANZI_EVENTS).
+    jetstream: bool = True
 
     @property
     def trusted_proxy_set(self) -> frozenset[str]:

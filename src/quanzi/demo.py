@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,7 +51,7 @@ from quanzi.groupbuy import service as groupbuy
 from quanzi.groupbuy.schemas import BargainOfferIn, DealIn
 from quanzi.identity import service as identity
 from quanzi.identity.schemas import ProfileUpdateIn, SignupIn
-from quanzi.wallet import jobs as wallet_jobs
+from quanzi.platform import DOMAINS, install, job_handlers
 from quanzi.wallet import service as wallet
 from quanzi.wallet.bank import sandbox_card_number
 
@@ -651,6 +652,7 @@ async def seed_demo_world(settings: Settings, *, seed: int = SEED) -> bool:
     """Create the demo world in the database of `settings`, in one transaction. Returns False (and
     changes nothing) when the demo merchant already exists. Brings the schema up to date first."""
     configure_storage(LocalStorage(settings.media_dir))
+    install(DOMAINS)  # event schemas and chat card kinds, as in a serving process
     await upgrade(settings.database_url)
     plan = plan_demo_world(seed)
     db = Database(settings.database_url)
@@ -708,9 +710,21 @@ async def seed_demo_world(settings: Settings, *, seed: int = SEED) -> bool:
             await _seed_shops(session, actors)
         buyers = [actors[p.username] for p in plan.people if p.role != "merchant"]
         await _fund_wallets(db, buyers)
+        await _seed_domains(db, {"actors": actors, "people": plan.people, "password": DEMO_PASSWORD})
         return True
     finally:
         await db.dispose()
+
+
+async def _seed_domains(db: Database, world: dict[str, Any]) -> None:
+    """Each domain that seeds its own part of the demo world (its manifest's ``seed_demo``) does so
+    on top of the people, graph, content, shops and money above, in manifest order; what one returns
+    is handed to those after it."""
+    for manifest in DOMAINS:
+        if manifest.seed_demo is None:
+            continue
+        async with db.transaction() as session:
+            world.update(await manifest.seed_demo(session, world) or {})
 
 
 async def _fund_wallets(db: Database, buyers: list[Actor]) -> None:
@@ -723,8 +737,7 @@ async def _fund_wallets(db: Database, buyers: list[Actor]) -> None:
             # The PIN was set in this transaction at version 1: this is the proof typing it would give.
             proof = wallet.PinProof(user_id=actor.user_id, version=1)
             await wallet.start_topup(session, actor, card.id, DEMO_TOP_UP, proof=proof)
-    runner = JobRunner(db)
-    assert wallet_jobs  # its handlers answer the sandbox bank's jobs, also when no app is loaded
+    runner = JobRunner(db, job_handlers(DOMAINS))  # the sandbox bank answers in jobs
     while await runner.run_due():
         pass
 

@@ -367,3 +367,19 @@ async def test_chat_list_order_pins_and_pages(api: ChatApi, client: Any) -> None
     ]
     response = await client.get(f"{V1}/chats", params={"cursor": "bad!"}, headers=alice.headers)
     assert response.status_code == 422
+
+
+async def test_a_removed_member_sees_the_chat_as_it_was_when_they_left(api: ChatApi, client: Any) -> None:
+    """The group's later names reach nobody outside it: not by id, not in the list, not in sync."""
+    owner, stays, removed = await api.friends("tcowner", "tcstays", "tcremoved")
+    gid = (await api.group(owner, [stays, removed], title="Before"))["id"]
+    ok(await client.delete(f"{V1}/chats/{gid}/members/{removed.id}", headers=owner.headers), 204)
+    ok(await client.patch(f"{V1}/chats/{gid}", json={"title": "After"}, headers=owner.headers))
+    assert (await api.chat(stays, gid))["title"] == "After"
+    seen = await api.chat(removed, gid)
+    assert (seen["title"], seen["me"]["status"]) == ("Before", "removed")
+    listed = ok(await client.get(f"{V1}/chats", headers=removed.headers))["items"]
+    assert [c["title"] for c in listed if c["id"] == gid] == ["Before"]
+    synced = [e["chat"] for e in (await api.sync(removed))["entries"] if e["kind"] == "chat" and e["chat"]]
+    assert synced and all(chat["title"] != "After" for chat in synced)
+    assert "After" not in str(await api.sync(removed))

@@ -14,6 +14,7 @@ from quanzi.wallet import service as wallet_service
 from quanzi.wallet.pins import verify_pin
 from tests.chat.conftest import V1, ChatApi, error_code, ok, open_socket
 from tests.conftest import TestUser as Person
+from tests.conftest import publish_events
 from tests.wallet.conftest import PIN, Wallet
 
 
@@ -316,6 +317,7 @@ async def test_a_payment_opens_48_hours_without_limit(
         await wallet_service.pay_to_escrow(
             session, wallet.actor(buyer), shop.id, 50_00, order_ref="order-1", proof=proof
         )
+    await publish_events(app)  # chat learns of the payment from the wallet's event stream
     window = ok(await desk.conversation(agent, chat))["window"]
     assert window["state"] == "paid" and window["replies_left"] is None
     for n in range(8):  # no customer message, and more than five

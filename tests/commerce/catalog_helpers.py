@@ -4,6 +4,7 @@ images, broadcasts, all through the public API as clients do."""
 from __future__ import annotations
 
 import io
+import uuid
 from typing import Any
 
 import httpx
@@ -77,7 +78,9 @@ class Catalog:
         return await self.client.get(f"{V1}{path}", params=params, headers=user.headers)
 
     async def post(self, user: Any, path: str, body: Any = None) -> httpx.Response:
-        return await self.client.post(f"{V1}{path}", json=body, headers=user.headers)
+        # A fresh Idempotency-Key on every call: routes that move stock require one, others ignore it.
+        headers = {**user.headers, "Idempotency-Key": uuid.uuid4().hex}
+        return await self.client.post(f"{V1}{path}", json=body, headers=headers)
 
     async def patch(self, user: Any, path: str, body: Any) -> httpx.Response:
         return await self.client.patch(f"{V1}{path}", json=body, headers=user.headers)

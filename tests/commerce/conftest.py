@@ -110,7 +110,10 @@ class ShopDriver:
             headers=merchant.headers,
         )
         assert shipped.status_code == 200, shipped.text
-        confirmed = await self.client.post(f"{V1}/orders/{order['id']}/confirm", headers=buyer.headers)
+        confirmed = await self.client.post(
+            f"{V1}/orders/{order['id']}/confirm",
+            headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
+        )
         assert confirmed.status_code == 200, confirmed.text
         return confirmed.json()  # type: ignore[no-any-return]
 

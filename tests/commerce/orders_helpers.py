@@ -47,7 +47,8 @@ class Scene:
     async def post(
         self, path: str, user: Any, body: dict[str, Any] | None = None, **headers: str
     ) -> httpx.Response:
-        return await self.client.post(f"{V1}{path}", json=body, headers={**user.headers, **headers})
+        # A fresh Idempotency-Key unless the test names one: routes that move money or stock need it.
+        return await self.client.post(f"{V1}{path}", json=body, headers={**user.headers, **key(), **headers})
 
     async def get(self, path: str, user: Any, **params: Any) -> httpx.Response:
         return await self.client.get(f"{V1}{path}", params=params, headers=user.headers)

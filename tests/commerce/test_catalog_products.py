@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -91,11 +92,13 @@ async def test_permission_matrix_for_managing_a_product(catalog: Catalog) -> Non
 
     for user, expected in ((buyer, "not_a_merchant"), (other, "not_shop_owner")):
         for method, path, body in requests(live, sku_live):
-            response = await catalog.client.request(method, f"{V1}{path}", json=body, headers=user.headers)
+            headers = {**user.headers, "Idempotency-Key": uuid.uuid4().hex}
+            response = await catalog.client.request(method, f"{V1}{path}", json=body, headers=headers)
             assert response.status_code == 403, (method, path, response.text)
             assert error_code(response) == expected
         for method, path, body in requests(draft, sku_draft):
-            response = await catalog.client.request(method, f"{V1}{path}", json=body, headers=user.headers)
+            headers = {**user.headers, "Idempotency-Key": uuid.uuid4().hex}
+            response = await catalog.client.request(method, f"{V1}{path}", json=body, headers=headers)
             assert response.status_code == 404, (method, path, response.text)
             assert error_code(response) in {"product_not_found", "sku_not_found"}
 

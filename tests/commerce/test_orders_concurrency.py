@@ -15,7 +15,7 @@ from quanzi.commerce import orders, rules
 from quanzi.commerce.models.orders import Order
 from quanzi.core.actor import Actor
 from quanzi.core.clock import now
-from quanzi.wallet.idempotency import execute
+from quanzi.core.idempotency import execute
 from quanzi.wallet.ledger import balance_of, move
 from quanzi.wallet.models import BANK_CLEARING, ESCROW, PLATFORM, WALLET, Payment, PaymentPin
 from quanzi.wallet.pins import PinProof, hash_pin

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import uuid
 from typing import Any
 
 from PIL import Image
@@ -91,7 +92,9 @@ async def test_only_the_buyer_of_a_completed_order_reviews_its_item_once(app, cl
         json={"carrier": "SF Express", "tracking_number": "SF1"},
         headers=merchant.headers,
     )
-    done = await client.post(f"{V1}/orders/{paid['id']}/confirm", headers=buyer.headers)
+    done = await client.post(
+        f"{V1}/orders/{paid['id']}/confirm", headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex}
+    )
     assert done.status_code == 200, done.text
 
     # Someone else's order item, the merchant, and a made-up id: all 404, as if it did not exist.

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from pydantic import ConfigDict
 from sqlalchemy import text
 
+from quanzi.core import events
 from quanzi.core.db import Database
+from quanzi.core.events import EventPayload, EventType
 
 SCRATCH_TABLE = "core_test_effects"
 
@@ -48,3 +51,29 @@ async def effects(database_url: str) -> AsyncIterator[str]:
         async with admin.transaction() as session:
             await session.execute(text(f"DROP TABLE IF EXISTS {SCRATCH_TABLE}"))
         await admin.dispose()
+
+
+class AnyPayload(EventPayload):
+    """The core tests' own events carry whatever the test puts in them."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# Declared once the registry is live (an app in the same process installs every domain's events).
+events.install(
+    EventType(topic, AnyPayload)
+    for topic in (
+        "core_test.crash.survivor",
+        "core_test.flaky.attempted",
+        "core_test.order.created",
+        "core_test.order.paid",
+        "core_test.orderly",
+        "core_test.thing.happened",
+        "core_test.worker.outbox",
+        "core_test.a",
+        "core_test.b",
+        "core_test.first",
+        "core_test.late",
+        *(f"core_test.wake.{n}" for n in range(3)),
+    )
+)

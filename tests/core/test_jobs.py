@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.core import clock
 from quanzi.core.clock import FrozenClock
 from quanzi.core.db import Database
-from quanzi.core.jobs import DONE, FAILED, PENDING, Job, JobRunner, job_handler, registered_kinds, schedule
+from quanzi.core.jobs import DONE, FAILED, PENDING, Job, JobHandler, JobRunner, schedule
 from quanzi.core.outbox import OutboxEvent, emit
 
 from .conftest import SCRATCH_TABLE, is_postgres
@@ -50,7 +50,6 @@ async def _write_effect(session: AsyncSession, key: str, parent: str | None = No
     )
 
 
-@job_handler("core_test.record")
 async def record(session: AsyncSession, payload: dict[str, Any]) -> None:
     await _write_effect(session, payload["key"])
     gate = GATE.get(RUNNER.get())
@@ -60,7 +59,6 @@ async def record(session: AsyncSession, payload: dict[str, Any]) -> None:
         await asyncio.wait_for(asyncio.gather(*(g.wait() for g in GATE.values())), WAIT)
 
 
-@job_handler("core_test.flaky")
 async def flaky(session: AsyncSession, payload: dict[str, Any]) -> None:
     key = payload["key"]
     await _write_effect(session, f"{key}#{len(EXECUTIONS)}")  # partial effect of this attempt
@@ -70,7 +68,6 @@ async def flaky(session: AsyncSession, payload: dict[str, Any]) -> None:
         raise RuntimeError(f"kaboom {key}")
 
 
-@job_handler("core_test.commit_fails")
 async def commit_fails(session: AsyncSession, payload: dict[str, Any]) -> None:
     # A dangling deferred reference: every statement succeeds, the COMMIT itself is refused.
     await _write_effect(session, payload["key"], parent="nobody")
@@ -100,7 +97,7 @@ async def test_job_runs_at_its_due_time_not_before_and_only_once(
 ) -> None:
     due = clock.now() + timedelta(minutes=10)
     job_id = await schedule_one(db, "core_test.record", "due-at-T", run_at=due)
-    runner = JobRunner(db, worker_name="worker-a")
+    runner = JobRunner(db, HANDLERS, worker_name="worker-a")
 
     assert await runner.run_due() == 0
     frozen_clock.set(due - timedelta(microseconds=1))
@@ -123,7 +120,7 @@ async def test_due_jobs_run_oldest_first(db: Database, effects: str, frozen_cloc
     for key, minutes_ago in (("b", 5), ("c", 1), ("a", 30)):
         await schedule_one(db, "core_test.record", key, run_at=now - timedelta(minutes=minutes_ago))
     await schedule_one(db, "core_test.record", "later", run_at=now + timedelta(seconds=1))
-    assert await JobRunner(db).run_due() == 3
+    assert await JobRunner(db, HANDLERS).run_due() == 3
     assert EXECUTIONS == ["a", "b", "c"]
 
 
@@ -134,7 +131,7 @@ async def test_job_survives_a_restart(database_url: str, effects: str) -> None:
 
     after = Database(database_url)
     try:
-        assert await JobRunner(after).run_due() == 1
+        assert await JobRunner(after, HANDLERS).run_due() == 1
         assert (await job(after, job_id)).status == DONE
         assert await effect_keys(after) == ["survivor"]
     finally:
@@ -145,9 +142,8 @@ CRASH_MID_JOB = """
 import asyncio, os, signal, sys
 from sqlalchemy import text
 from quanzi.core.db import Database
-from quanzi.core.jobs import JobRunner, job_handler, schedule
+from quanzi.core.jobs import JobRunner, schedule
 
-@job_handler("core_test.crash_once")
 async def crash(session, payload):
     await session.execute(
         text("INSERT INTO core_test_effects (key, runner) VALUES ('crashed', 'doomed')")
@@ -159,15 +155,22 @@ async def main():
     db = Database(sys.argv[1])
     async with db.transaction() as session:
         print(await schedule(session, "core_test.crash_once", {"key": "after-crash"}), flush=True)
-    await JobRunner(db).run_due()
+    await JobRunner(db, {"core_test.crash_once": crash}).run_due()
 
 asyncio.run(main())
 """
 
 
-@job_handler("core_test.crash_once")
 async def crash_once_recovered(session: AsyncSession, payload: dict[str, Any]) -> None:
     await _write_effect(session, payload["key"])
+
+
+HANDLERS: dict[str, JobHandler] = {
+    "core_test.record": record,
+    "core_test.flaky": flaky,
+    "core_test.commit_fails": commit_fails,
+    "core_test.crash_once": crash_once_recovered,
+}
 
 
 async def test_worker_killed_mid_job_leaves_it_pending_with_no_effects(
@@ -189,7 +192,7 @@ async def test_worker_killed_mid_job_leaves_it_pending_with_no_effects(
         crashed = await job(db, job_id)
         assert (crashed.status, crashed.attempts) == (PENDING, 0)
         assert await effect_keys(db) == []  # the dead worker's insert never committed
-        assert await JobRunner(db).run_due() == 1
+        assert await JobRunner(db, HANDLERS).run_due() == 1
         assert (await job(db, job_id)).status == DONE
         assert await effect_keys(db) == ["after-crash"]
     finally:
@@ -215,7 +218,7 @@ async def test_dedupe_key_makes_a_second_schedule_a_no_op(db: Database, effects:
         (first, "expire:packet:1", {"key": "once"}),
         (other, "expire:packet:2", {"key": "other"}),
     ]
-    assert await JobRunner(db).run_due() == 2
+    assert await JobRunner(db, HANDLERS).run_due() == 2
     # Still a no-op once the job is done: the key names the work, not its pending state.
     async with db.transaction() as session:
         assert (
@@ -264,7 +267,7 @@ async def test_failing_job_is_retried_with_backoff_then_parked_as_failed(
     start = clock.now()
     FAILURES_LEFT["doomed"] = -1  # fails forever
     job_id = await schedule_one(db, "core_test.flaky", "doomed", max_attempts=3)
-    runner = JobRunner(db, worker_name="worker-a")
+    runner = JobRunner(db, HANDLERS, worker_name="worker-a")
 
     assert await runner.run_due() == 1
     first = await job(db, job_id)
@@ -300,7 +303,7 @@ async def test_job_that_fails_then_succeeds_keeps_only_the_successful_attempts_e
 ) -> None:
     FAILURES_LEFT["wobbly"] = 2
     job_id = await schedule_one(db, "core_test.flaky", "wobbly")
-    runner = JobRunner(db)
+    runner = JobRunner(db, HANDLERS)
     for _ in range(3):
         assert await runner.run_due() == 1
         frozen_clock.advance(hours=1)
@@ -317,7 +320,7 @@ async def test_a_refused_commit_undoes_the_handler_and_the_done_mark_together(
     db: Database, effects: str, frozen_clock: FrozenClock
 ) -> None:
     job_id = await schedule_one(db, "core_test.commit_fails", "orphan")
-    assert await JobRunner(db).run_due() == 1
+    assert await JobRunner(db, HANDLERS).run_due() == 1
     after = await job(db, job_id)
     assert (after.status, after.attempts) == (PENDING, 1)
     assert after.run_at == clock.now() + timedelta(seconds=2)
@@ -329,9 +332,9 @@ async def test_a_refused_commit_undoes_the_handler_and_the_done_mark_together(
 async def test_job_of_an_unknown_kind_is_recorded_as_a_failure(
     db: Database, frozen_clock: FrozenClock
 ) -> None:
-    assert "core_test.nobody_handles_this" not in registered_kinds()
+    assert "core_test.nobody_handles_this" not in HANDLERS
     job_id = await schedule_one(db, "core_test.nobody_handles_this", "x", max_attempts=1)
-    assert await JobRunner(db).run_due() == 1
+    assert await JobRunner(db, HANDLERS).run_due() == 1
     parked = await job(db, job_id)
     assert (parked.status, parked.attempts) == (FAILED, 1)
     assert (
@@ -340,8 +343,15 @@ async def test_job_of_an_unknown_kind_is_recorded_as_a_failure(
 
 
 def test_a_kind_has_one_handler() -> None:
-    with pytest.raises(ValueError, match="already has a handler"):
-        job_handler("core_test.record")(flaky)
+    from quanzi.core.manifest import DomainManifest
+    from quanzi.platform import job_handlers
+
+    first = DomainManifest(name="core_test", jobs={"core_test.record": record})
+    second = DomainManifest(name="core_test", jobs={"core_test.record": flaky})
+    with pytest.raises(ValueError, match="has two handlers"):
+        job_handlers([first, second])
+    with pytest.raises(ValueError, match="must start with"):
+        DomainManifest(name="other", jobs={"core_test.record": record})
 
 
 async def test_two_runners_racing_on_due_jobs_run_each_exactly_once(database_url: str, effects: str) -> None:
@@ -357,7 +367,7 @@ async def test_two_runners_racing_on_due_jobs_run_each_exactly_once(database_url
 
         async def work(name: str, db: Database) -> int:
             RUNNER.set(name)
-            return await JobRunner(db, worker_name=name).run_due()
+            return await JobRunner(db, HANDLERS, worker_name=name).run_due()
 
         counts = await asyncio.wait_for(
             asyncio.gather(work("first", first_db), work("second", second_db)), 120
@@ -394,7 +404,8 @@ async def test_racing_runners_do_not_retry_a_failed_job_before_its_backoff(
                 FAILURES_LEFT[f"f{n}"] = -1
                 await schedule(session, "core_test.flaky", {"key": f"f{n}"}, max_attempts=5)
         counts = await asyncio.wait_for(
-            asyncio.gather(JobRunner(first_db).run_due(), JobRunner(second_db).run_due()), 120
+            asyncio.gather(JobRunner(first_db, HANDLERS).run_due(), JobRunner(second_db, HANDLERS).run_due()),
+            120,
         )
         assert sum(counts) == 30
         async with first_db.read() as session:
@@ -430,7 +441,7 @@ async def test_worker_once_command_runs_due_jobs_and_relays_the_outbox(
 ) -> None:
     empty = await asyncio.to_thread(_worker, database_url, tmp_path)
     assert empty.returncode == 0, empty.stderr
-    assert empty.stdout.strip() == "ran 0 job(s)"
+    assert empty.stdout.strip() == "ran 0 job(s), handled 0 event(s)"
 
     # The worker process has only the app's handlers, not this module's; a kind no one registers
     # makes its handling of a due job visible as a recorded "no handler" failure. A job that is not
@@ -444,7 +455,7 @@ async def test_worker_once_command_runs_due_jobs_and_relays_the_outbox(
 
     ran = await asyncio.to_thread(_worker, database_url, tmp_path)
     assert ran.returncode == 0, ran.stderr
-    assert ran.stdout.strip() == "ran 1 job(s)"
+    assert ran.stdout.strip() == "ran 1 job(s), handled 0 event(s)"
     failed = await job(db, due)
     assert (failed.status, failed.attempts) == (FAILED, 1)
     assert "no handler registered for job kind 'core_test.only_in_tests'" in (failed.last_error or "")

@@ -4,6 +4,7 @@ published (at least once, in id order) even across bus failures and process deat
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from quanzi.core.bus import MemoryBus
 from quanzi.core.clock import FrozenClock
 from quanzi.core.db import Database
-from quanzi.core.outbox import OutboxEvent, OutboxRelay, emit
+from quanzi.core.outbox import OutboxEvent, OutboxRelay, emit, envelope
 
 from .conftest import is_postgres
 
@@ -109,6 +110,8 @@ async def test_committed_event_is_published_once_with_its_envelope(
     envelope = {
         "id": str(event_id),
         "topic": "core_test.order.paid",
+        "version": 1,
+        "position": 1,
         "occurred_at": "2026-11-11T12:00:00+00:00",
         "data": {"order_id": "77", "amount_fen": 1999, "note": "🧧"},
     }
@@ -117,6 +120,7 @@ async def test_committed_event_is_published_once_with_its_envelope(
     assert received == [("core_test.order.paid", envelope)]
     [row] = await rows(db)
     assert row.published_at == datetime(2026, 11, 11, 12, 0, 3, tzinfo=UTC)
+    assert row.position == 1
 
 
 async def test_events_are_published_in_id_order_across_batches(db: Database) -> None:
@@ -332,30 +336,17 @@ async def test_two_relays_racing_publish_every_row_exactly_once(database_url: st
         await second_db.dispose()
 
 
-async def test_concurrent_relays_on_postgres_hold_disjoint_batches(database_url: str) -> None:
-    """Each relay, while publishing its first batch, waits until the other is publishing too: both
-    hold a batch at the same moment. Without SKIP LOCKED the second would block on the first's rows
-    (and the wait would time out) or, without row locks, take the same rows (duplicates)."""
-    if not is_postgres(database_url):
-        pytest.skip("SQLite has a single writer: two relays cannot hold batches at the same time")
+async def test_racing_relays_give_each_event_one_position_in_commit_order(database_url: str) -> None:
+    """Two relays (two processes) sequencing one outbox take turns: every event gets exactly one
+    position, positions run 1..N without a gap, and each relay publishes its events in position
+    order, so a consumer that has read position N has seen everything before it."""
     first_db, second_db = Database(database_url), Database(database_url)
-    started = {"first": asyncio.Event(), "second": asyncio.Event()}
-
-    class GatedBus(RecordingBus):
-        async def publish(self, topic: str, payload: dict[str, Any]) -> None:
-            if not started[self.name].is_set():
-                started[self.name].set()
-                other = "second" if self.name == "first" else "first"
-                await asyncio.wait_for(started[other].wait(), WAIT)
-            await super().publish(topic, payload)
-            await asyncio.sleep(0)
-
     try:
-        ids = await emit_committed(first_db, 200)
-        buses = [GatedBus("first"), GatedBus("second")]
+        ids = await emit_committed(first_db, 150)
+        buses = [RecordingBus("first"), RecordingBus("second")]
         relays = [
-            OutboxRelay(first_db, buses[0], batch_size=20),
-            OutboxRelay(second_db, buses[1], batch_size=20),
+            OutboxRelay(first_db, buses[0], batch_size=9),
+            OutboxRelay(second_db, buses[1], batch_size=9),
         ]
 
         async def drain(relay: OutboxRelay) -> None:
@@ -363,12 +354,51 @@ async def test_concurrent_relays_on_postgres_hold_disjoint_batches(database_url:
                 pass
 
         await asyncio.wait_for(asyncio.gather(*(drain(r) for r in relays)), 60)
-        per_relay = [[int(p["id"]) for _, p in bus.published] for bus in buses]
-        assert all(per_relay), "both relays must have published"
-        assert not set(per_relay[0]) & set(per_relay[1])
-        assert sorted(per_relay[0] + per_relay[1]) == sorted(ids)
-        for published in per_relay:  # each relay still publishes in id order
-            assert published == sorted(published)
+        published = [(int(p["id"]), p["position"]) for bus in buses for _, p in bus.published]
+        assert sorted(i for i, _ in published) == sorted(ids)
+        assert sorted(position for _, position in published) == list(range(1, 151))
+        for bus in buses:
+            positions = [p["position"] for _, p in bus.published]
+            assert positions == sorted(positions)
+        stored = {row.id: row.position for row in await rows(first_db)}
+        assert stored == dict(published)
     finally:
         await first_db.dispose()
         await second_db.dispose()
+
+
+async def test_the_stream_reaches_jetstream_under_its_documented_subjects(db: Database) -> None:
+    """With a NATS bus the relay also hands every sequenced event to JetStream (stream QUANZI_EVENTS,
+    subject quanzi.events.<topic>, the event id as Nats-Msg-Id), where an outside system reads it
+    durably; an event handed over twice (a pass retried after its commit failed) is stored once."""
+    url = os.environ.get("QUANZI_TEST_NATS_URL", "")
+    if not url:
+        pytest.skip("set QUANZI_TEST_NATS_URL to run the JetStream test")
+    import nats
+    from nats.js.api import ConsumerConfig, DeliverPolicy
+
+    from quanzi.core.bus import JETSTREAM_PREFIX, JETSTREAM_STREAM, NatsBus
+
+    bus = NatsBus(url)
+    await bus.start()
+    reader = await nats.connect(url)
+    try:
+        js = reader.jetstream()
+        before = (await js.stream_info(JETSTREAM_STREAM)).state.last_seq
+        ids = await emit_committed(db, 3, "core_test.order.paid")
+        assert await OutboxRelay(db, bus).publish_pending() == 3
+        [first] = [row for row in await rows(db) if row.id == ids[0]]
+        await bus.publish_durable(first.topic, envelope(first))
+        assert (await js.stream_info(JETSTREAM_STREAM)).state.last_seq == before + 3
+        subscription = await js.subscribe(
+            JETSTREAM_PREFIX + "core_test.order.paid",
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=before + 1),
+        )
+        received = [json.loads((await subscription.next_msg(timeout=5)).data) for _ in range(3)]
+        await subscription.unsubscribe()
+        assert [int(m["id"]) for m in received] == ids
+        assert [m["topic"] for m in received] == ["core_test.order.paid"] * 3
+        assert [m["position"] for m in received] == [first.position, first.position + 1, first.position + 2]
+    finally:
+        await reader.close()
+        await bus.close()

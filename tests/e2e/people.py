@@ -31,7 +31,8 @@ class Person:
     display_name: str
 
     def api(self, method: str, path: str, **kwargs: object) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}"}
+        # A fresh Idempotency-Key on every call: routes that move money or stock require one.
+        headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": uuid.uuid4().hex}
         return httpx.request(method, f"{self.base_url}/api/v1{path}", headers=headers, timeout=10.0, **kwargs)  # type: ignore[arg-type]
 
     def open(self, path: str) -> None:

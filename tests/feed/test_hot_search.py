@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from quanzi.core.jobs import Job, JobRunner
-from quanzi.feed.service.hotsearch import RECOMPUTE_JOB, score_board
+from quanzi.core.jobs import Job
+from quanzi.feed.service.hotsearch import ACTIVITY, RECOMPUTE_JOB, score_board
+from tests.conftest import job_runner
 from tests.feed.helpers import V1, public_post
 
 
@@ -20,8 +21,11 @@ async def board(client: Any) -> list[dict[str, Any]]:
 
 
 async def run_jobs(app: Any, clock: Any) -> int:
+    """A minute later, as a process does: reads and searches noted in GETs are written (the feed's
+    process task), then the due jobs run."""
+    await ACTIVITY.flush(app.state.db)
     clock.advance(minutes=1)
-    return await JobRunner(app.state.db).run_due()
+    return await job_runner(app.state.db).run_due()
 
 
 async def pending_recomputes(app: Any) -> list[datetime]:

@@ -171,13 +171,13 @@ async def test_bad_videos_get_a_clear_4xx(client, users, tmp_path):
 
 
 async def test_a_deleted_posts_media_files_are_purged_by_a_job(client, users, app):
-    from quanzi.core.jobs import JobRunner
+    from tests.conftest import job_runner
 
     ana = await users.create("purge_ana")
     image = await upload_image(client, ana)
     post = await public_post(client, ana, "delete me", media_ids=[image["id"]])
     assert (await client.get(image["url"])).status_code == 200
     assert (await client.delete(f"{V1}/posts/{post['id']}", headers=ana.headers)).status_code == 204
-    assert await JobRunner(app.state.db).run_due() >= 1
+    assert await job_runner(app.state.db).run_due() >= 1
     assert (await client.get(image["url"])).status_code == 404
     assert (await client.get(image["thumbnail_url"])).status_code == 404

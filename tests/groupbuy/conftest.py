@@ -44,7 +44,7 @@ class GroupDriver:
                 "stock": stock,
                 **extra,
             },
-            headers=merchant.headers,
+            headers={**merchant.headers, "Idempotency-Key": uuid.uuid4().hex},
         )
         assert response.status_code == 201, response.text
         return response.json()  # type: ignore[no-any-return]

@@ -11,10 +11,10 @@ import pytest
 
 from quanzi.core.actor import Actor
 from quanzi.core.clock import now
+from quanzi.core.idempotency import execute
 from quanzi.groupbuy import service
 from quanzi.groupbuy.schemas import AddressIn
 from quanzi.wallet.check import check_ledger
-from quanzi.wallet.idempotency import execute
 from quanzi.wallet.ledger import balance_of, move
 from quanzi.wallet.models import BANK_CLEARING, PLATFORM, WALLET, PaymentPin
 from quanzi.wallet.pins import PinProof

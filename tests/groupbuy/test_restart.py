@@ -10,10 +10,9 @@ import httpx
 from quanzi.app import create_app
 from quanzi.config import Settings
 from quanzi.core.db import Database
-from quanzi.core.jobs import JobRunner
 from quanzi.wallet.check import check_ledger
 from tests.commerce.conftest import ShopDriver
-from tests.conftest import Users
+from tests.conftest import Users, job_runner
 from tests.groupbuy.conftest import V1, GroupDriver
 from tests.wallet.conftest import Wallet
 
@@ -40,7 +39,7 @@ async def test_a_team_fails_and_refunds_after_the_server_restarts_past_its_deadl
 
     db = Database(settings.database_url)
     try:
-        ran = await JobRunner(db).run_due()  # a fresh runner, as `quanzi serve` or a worker starts
+        ran = await job_runner(db).run_due()  # a fresh runner, as `quanzi serve` or a worker starts
         assert ran >= 1
         assert await check_ledger(db) == []
     finally:
@@ -53,5 +52,5 @@ async def test_a_team_fails_and_refunds_after_the_server_restarts_past_its_deadl
         assert await wallet.balance(bob) == 100_00
         shown = await http.get(f"{V1}/teams/{team['id']}", headers=bob.headers)
         assert shown.json()["status"] == "failed" and shown.json()["me"]["refunded"] is True
-        assert await JobRunner(second.state.db).run_due() == 0  # nothing left to do, nothing twice
+        assert await job_runner(second.state.db).run_due() == 0  # nothing left to do, nothing twice
         assert await wallet.balance(bob) == 100_00

@@ -3,6 +3,7 @@ refunds at the deadline, one place per user, stock, and open teams friends first
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -78,7 +79,9 @@ async def test_a_full_team_succeeds_and_each_member_order_goes_to_the_merchant(
         headers=merchant.headers,
     )
     assert shipped.status_code == 200, shipped.text
-    confirmed = await group.client.post(f"{V1}/orders/{order_id}/confirm", headers=alice.headers)
+    confirmed = await group.client.post(
+        f"{V1}/orders/{order_id}/confirm", headers={**alice.headers, "Idempotency-Key": uuid.uuid4().hex}
+    )
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "completed"
 
@@ -126,7 +129,7 @@ async def test_opening_a_team_is_idempotent_and_needs_the_pin(group: GroupDriver
         json={"pin": "135790", "address": {"name": "x", "phone": "13800000000", "line": "y"}},
         headers=alice.headers,
     )
-    assert missing.status_code == 422 and missing.json()["error"]["code"] == "idempotency_key_required"
+    assert missing.status_code == 400 and missing.json()["error"]["code"] == "idempotency_key_required"
 
 
 async def test_deal_stock_caps_places_and_the_sku_is_never_oversold(
@@ -146,7 +149,7 @@ async def test_deal_stock_caps_places_and_the_sku_is_never_oversold(
     too_many = await group.client.post(
         f"{V1}/deals",
         json={"sku_id": deal["sku_id"], "group_price": 10_00, "team_size": 2, "stock": 4},
-        headers=merchant.headers,
+        headers={**merchant.headers, "Idempotency-Key": uuid.uuid4().hex},
     )
     assert too_many.status_code == 409 and too_many.json()["error"]["code"] == "out_of_stock"
     # Both teams fail at 24 h, then the deal ends after 7 days: every unit is back on the SKU.
@@ -167,7 +170,8 @@ async def test_deal_rules(group: GroupDriver) -> None:
 
     async def create(user: Any, **body: Any) -> Any:
         payload = {"sku_id": sku_id, "group_price": 30_00, "team_size": 2, "stock": 1} | body
-        return await group.client.post(f"{V1}/deals", json=payload, headers=user.headers)
+        headers = {**user.headers, "Idempotency-Key": uuid.uuid4().hex}
+        return await group.client.post(f"{V1}/deals", json=payload, headers=headers)
 
     assert (await create(other)).status_code == 404
     consumer = await group.shop.buyer()

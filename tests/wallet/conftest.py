@@ -12,11 +12,11 @@ import pytest
 from quanzi.core.actor import Actor
 from quanzi.core.clock import as_utc, now
 from quanzi.core.ids import new_id
-from quanzi.core.jobs import JobRunner
 from quanzi.identity.models import User
-from quanzi.identity.service import _DUMMY_HASH
+from quanzi.identity.service.accounts import _DUMMY_HASH
 from quanzi.wallet.bank import sandbox_card_number
 from quanzi.wallet.check import check_ledger
+from tests.conftest import job_runner, publish_events
 
 V1 = "/api/v1"
 PIN = "135790"
@@ -81,7 +81,11 @@ class Wallet:
         return str(response.json()["id"])
 
     async def run_jobs(self) -> int:
-        return await JobRunner(self.db).run_due()
+        """Run the due jobs and then the event stream's consumers, as a worker does; returns how many
+        jobs ran."""
+        ran = await job_runner(self.db).run_due()
+        await publish_events(self.app)
+        return ran
 
     async def top_up(self, user: Any, amount: int, card_id: str | None = None) -> dict[str, Any]:
         card_id = card_id or await self.link_card(user, f"{next(_fast) % 9000 + 1000:04d}")

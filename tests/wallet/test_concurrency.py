@@ -7,10 +7,12 @@ import asyncio
 import uuid
 from typing import Any
 
+from sqlalchemy import text
+
 from quanzi.core.actor import Actor
 from quanzi.core.errors import AppError
+from quanzi.core.idempotency import execute
 from quanzi.wallet import service
-from quanzi.wallet.idempotency import execute
 from quanzi.wallet.ledger import balance_of, move
 from quanzi.wallet.models import BANK_CLEARING, PLATFORM, WALLET
 from tests.wallet.conftest import PIN, Wallet
@@ -133,8 +135,9 @@ async def test_racing_expiry_jobs_and_a_late_accept_resolve_once(wallet: Wallet,
     await wallet.assert_books_balance()
 
 
-async def test_unique_idempotency_keys_per_user(wallet: Wallet, frozen_clock: Any) -> None:
-    """Two users racing with the same key each get their own effect."""
+async def test_one_key_raced_by_two_users_has_one_owner(wallet: Wallet, frozen_clock: Any) -> None:
+    """Two users racing with the same key: one request runs, the other is refused (422) without
+    seeing the first one's answer, and only one transfer exists."""
     users = [await wallet.user(f"racer{i}") for i in range(2)]
     friend = await wallet.user("friend", pin=None)
     for user in users:
@@ -149,5 +152,9 @@ async def test_unique_idempotency_keys_per_user(wallet: Wallet, frozen_clock: An
             for user in users
         )
     )
-    assert [a.status_code for a in answers] == [201, 201]
-    assert answers[0].json()["id"] != answers[1].json()["id"]
+    assert sorted(a.status_code for a in answers) == [201, 422]
+    [refused] = [a for a in answers if a.status_code == 422]
+    assert refused.json()["error"]["code"] == "idempotency_key_reused"
+    assert "id" not in refused.json()
+    async with wallet.db.read() as session:
+        assert await session.scalar(text("SELECT COUNT(*) FROM wallet_transfers")) == 1

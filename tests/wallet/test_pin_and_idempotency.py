@@ -81,9 +81,10 @@ async def test_retry_replays_and_a_different_body_is_refused(wallet: Wallet, fro
     assert (changed.status_code, changed.json()["error"]["code"]) == (422, "idempotency_key_reused")
     elsewhere = await wallet.post(f"/transfers/{first.json()['id']}/decline", mei, idempotency_key=key)
     assert elsewhere.json()["error"]["code"] == "idempotency_key_reused"
-    # Keys belong to their user: the same key from someone else is their own new request.
+    # A key someone else used is refused, and never replays their answer.
     other_use = await wallet.post("/transfers", other, body, idempotency_key=key)
-    assert other_use.status_code == 403  # other is not lei's friend: other's own answer, not mei's
+    assert (other_use.status_code, other_use.json()["error"]["code"]) == (422, "idempotency_key_reused")
+    assert "id" not in other_use.json()
     assert await wallet.balance(mei) == 7_00
 
     # A failure is an answer too: the retry gets it again, even once the balance would allow it.

@@ -26,7 +26,6 @@ from quanzi.core.clock import FrozenClock
 from quanzi.core.db import Database
 from quanzi.core.errors import AppError
 from quanzi.core.ids import new_id
-from quanzi.core.jobs import JobRunner
 from quanzi.graph import service as graph
 from quanzi.identity.models import User
 from quanzi.wallet import service
@@ -34,6 +33,7 @@ from quanzi.wallet.bank import sandbox_card_number
 from quanzi.wallet.check import ledger_problems
 from quanzi.wallet.models import PaymentPin
 from quanzi.wallet.pins import hash_pin
+from tests.conftest import job_runner
 
 PIN = "135790"
 USERS = 4
@@ -145,7 +145,7 @@ def _machine(
                         1_000_00,
                         proof=self.proofs[actor.user_id],
                     )
-            await JobRunner(db).run_due()
+            await job_runner(db).run_due()
 
         def _who(self, index: int) -> Actor:
             return self.users[index % len(self.users)]
@@ -260,11 +260,11 @@ def _machine(
         @rule(hours=st.sampled_from([0.25, 1, 6, 12, 23, 25]))
         def time_passes(self, hours: float) -> None:
             clock.advance(hours=hours)
-            run(JobRunner(db).run_due())
+            run(job_runner(db).run_due())
 
         @rule()
         def worker_runs(self) -> None:
-            run(JobRunner(db).run_due())
+            run(job_runner(db).run_due())
 
         @invariant()
         def books_balance(self) -> None:

@@ -111,7 +111,7 @@ async def test_refusals_move_nothing(wallet: Wallet, frozen_clock: Any) -> None:
     await refused(base | {"pin": "000000"}, 403, "wrong_pin")
     await refused(base | {"balance": 5}, 422, "invalid_input")
     missing_key = await wallet.client.post("/api/v1/wallet/transfers", json=base, headers=mei.headers)
-    assert missing_key.status_code == 422
+    assert missing_key.status_code == 400
     assert missing_key.json()["error"]["code"] == "idempotency_key_required"
     assert await wallet.statement(lei) == []
     await wallet.assert_books_balance()

@@ -361,7 +361,7 @@ def _hub(request_app: object) -> ChatHub:
     state = request_app.state  # type: ignore[attr-defined]
     hub = getattr(state, "chat_hub", None)
     if hub is None:
-        hub = ChatHub(state.db, state.bus, state.resolve_actor)
+        hub = ChatHub(state.db, state.bus, state.resolve_actor, state.live_topics)
         state.chat_hub = hub
     return hub
 

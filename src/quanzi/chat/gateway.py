@@ -24,7 +24,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -256,17 +256,18 @@ class Connection:
         await self.send({"type": "ok", "ref": ref})
 
 
-# Events that change someone's notification badge: the recipient is `user_id` or `to_user_id`.
-NOTIFICATION_TOPICS = ("feed.notification.created", "feed.notification.read", "graph.friend_request.created")
-
-
 class ChatHub:
     """The sockets this process holds, by user id, fed from the bus."""
 
-    def __init__(self, db: Database, bus: EventBus, resolve_actor: ActorResolver) -> None:
+    def __init__(
+        self, db: Database, bus: EventBus, resolve_actor: ActorResolver, live_topics: Sequence[str] = ()
+    ) -> None:
         self.db = db
         self.bus = bus
         self.resolve_actor = resolve_actor
+        # Events that change someone's badge (the recipient is `user_id` or `to_user_id`), as the
+        # domains' manifests list them.
+        self.live_topics = tuple(live_topics)
         self.connections: dict[int, set[Connection]] = {}
         self._subscriptions: list[Subscription] = []
         self._start_lock = asyncio.Lock()
@@ -278,10 +279,7 @@ class ChatHub:
                 self._subscriptions = [
                     await self.bus.subscribe(events.DELIVERY, self._on_delivery),
                     await self.bus.subscribe(events.TYPING, self._on_typing),
-                    *[
-                        await self.bus.subscribe(topic, self._on_notification)
-                        for topic in NOTIFICATION_TOPICS
-                    ],
+                    *[await self.bus.subscribe(topic, self._on_notification) for topic in self.live_topics],
                 ]
 
     async def _on_delivery(self, _topic: str, envelope: dict[str, Any]) -> None:

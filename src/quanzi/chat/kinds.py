@@ -2,15 +2,17 @@
 
 A kind validates the client's `content` into what is stored (`prepare`), says how it reads in a chat
 list or a quote (`preview`), what search may match (`text` of the prepared content), how long its
-sender may recall it, and whether it may be forwarded. Later domains plug their kinds in::
+sender may recall it, and whether it may be forwarded. This is chat's public interface for card
+kinds: other domains implement it (a product card, a transfer, a group-buy team) through the names
+`quanzi.chat.service` exports, and contribute them under ``"chat.card_kinds"`` in their manifest::
 
-    from quanzi.chat.kinds import MessageKind, register_kind
+    from quanzi.chat.service import CardContent, KindContext, MessageKind, Prepared, parse_content
 
     class RedPacketKind(MessageKind):
         name = "red_packet"
         ...
 
-    register_kind(RedPacketKind())
+The platform installs every manifest's kinds into the registry at start (`install_card_kinds`).
 
 `prepare` runs inside the sending transaction with the acting user and the conversation, so a kind may
 check or change its own domain's state there (a red packet is funded in the same commit).
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -84,6 +87,12 @@ def register_kind(kind: MessageKind) -> MessageKind:
     return kind
 
 
+def install_card_kinds(kinds: Iterable[MessageKind]) -> None:
+    """Register the kinds the domains' manifests bring, chat's own included (idempotent)."""
+    for kind in kinds:
+        register_kind(kind)
+
+
 def get_kind(name: str) -> MessageKind | None:
     return _registry.get(name)
 
@@ -102,11 +111,14 @@ def preview_of(kind_name: str, content: dict[str, Any] | None) -> str:
 # --- validation helpers -------------------------------------------------------------------------
 
 
-class _Content(BaseModel):
+class CardContent(BaseModel):
+    """Base of a kind's content model: unknown fields are refused."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-def _parse(model: type[_Content], kind: str, content: dict[str, Any]) -> Any:
+def parse_content(model: type[CardContent], kind: str, content: dict[str, Any]) -> Any:
+    """`content` validated into `model`, or a 422 ``invalid_content`` naming the field at fault."""
     try:
         return model.model_validate(content)
     except ValidationError as exc:
@@ -136,7 +148,7 @@ def clean_message_text(value: str) -> str:
 # --- built-in kinds -------------------------------------------------------------------------------
 
 
-class _TextContent(_Content):
+class _TextContent(CardContent):
     text: str = Field(max_length=4 * MAX_TEXT)
 
     @field_validator("text")
@@ -149,7 +161,7 @@ class TextKind(MessageKind):
     name = "text"
 
     async def prepare(self, ctx: KindContext, content: dict[str, Any]) -> Prepared:
-        parsed = _parse(_TextContent, self.name, content)
+        parsed = parse_content(_TextContent, self.name, content)
         return Prepared(content={"text": parsed.text}, text=parsed.text)
 
     def preview(self, content: dict[str, Any]) -> str:
@@ -157,7 +169,7 @@ class TextKind(MessageKind):
         return text if len(text) <= 60 else text[:59] + "…"
 
 
-class _LocationContent(_Content):
+class _LocationContent(CardContent):
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
     name: str = Field(default="", max_length=100)
@@ -183,7 +195,7 @@ class LocationKind(MessageKind):
     name = "location"
 
     async def prepare(self, ctx: KindContext, content: dict[str, Any]) -> Prepared:
-        parsed = _parse(_LocationContent, self.name, content)
+        parsed = parse_content(_LocationContent, self.name, content)
         data = parsed.model_dump()
         return Prepared(content=data, text=" ".join(p for p in (parsed.name, parsed.address) if p))
 
@@ -191,7 +203,7 @@ class LocationKind(MessageKind):
         return f"[Location] {content.get('name') or ''}".rstrip()
 
 
-class _MediaRef(_Content):
+class _MediaRef(CardContent):
     media_id: str = Field(pattern=r"^[0-9]{1,19}$")
 
 
@@ -201,7 +213,7 @@ class MediaKind(MessageKind):
     label: ClassVar[str] = ""
 
     async def prepare(self, ctx: KindContext, content: dict[str, Any]) -> Prepared:
-        parsed = _parse(_MediaRef, self.name, content)
+        parsed = parse_content(_MediaRef, self.name, content)
         media_id = parse_id(parsed.media_id)
         media = await ctx.session.get(Media, media_id) if media_id else None
         # Only the uploader may send an upload, and only into the chat it was uploaded to.
@@ -279,10 +291,12 @@ class SystemKind(MessageKind):
         return str(content.get("text") or "[Notice]")
 
 
-for _kind in (TextKind(), LocationKind(), ImageKind(), VoiceKind(), VideoKind(), FileKind(), SystemKind()):
-    register_kind(_kind)
-
-
-# Kinds other domains' money brings into chat; imported last, as it builds on the classes above.
-from quanzi.chat import groupbuy_kinds as _groupbuy_kinds  # noqa: E402, F401
-from quanzi.chat import money_kinds as _money_kinds  # noqa: E402, F401
+BUILTIN_KINDS: tuple[MessageKind, ...] = (
+    TextKind(),
+    LocationKind(),
+    ImageKind(),
+    VoiceKind(),
+    VideoKind(),
+    FileKind(),
+    SystemKind(),
+)

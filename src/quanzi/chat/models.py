@@ -87,6 +87,8 @@ class Member(Base):
     status: Mapped[str] = mapped_column(String(16))
     joined_seq: Mapped[int]
     left_seq: Mapped[int | None]
+    # The chat's title when the member left or was removed (they see it as it was, CHT-2).
+    left_title: Mapped[str | None] = mapped_column(String(64))
     read_seq: Mapped[int]
     unread_count: Mapped[int] = mapped_column(default=0)
     # The seq of the last message that mentioned this member (@name or @all).
@@ -291,3 +293,14 @@ class ServiceReply(Base):
     message_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
+
+
+class CustomerPayment(Base):
+    """When a customer last paid a merchant, kept by the `chat.customer_payments` consumer from the
+    wallet's payment events: a payment opens the official account's 48-hour window (SHP-2)."""
+
+    __tablename__ = "chat_customer_payments"
+
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    last_paid_at: Mapped[datetime]

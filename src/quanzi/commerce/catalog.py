@@ -256,17 +256,25 @@ def _sku_out(sku: Sku) -> SkuOut:
     )
 
 
-async def products_out(session: AsyncSession, products: Sequence[Product]) -> list[ProductOut]:
-    """Products as their pages show them, with their shop and SKUs (three queries for any number)."""
+async def products_out(
+    session: AsyncSession,
+    products: Sequence[Product],
+    *,
+    shops: Sequence[Shop] | None = None,
+    skus: dict[int, list[Sku]] | None = None,
+) -> list[ProductOut]:
+    """Products as their pages show them, with their shop and SKUs: three queries for any number,
+    fewer when the caller read the shops or the SKUs with the products."""
     if not products:
         return []
-    refs = await shop_refs(session, {product.shop_id for product in products})
-    skus: dict[int, list[Sku]] = {product.id: [] for product in products}
-    rows = await session.scalars(
-        select(Sku).where(Sku.product_id.in_(list(skus))).order_by(Sku.product_id, Sku.id)
-    )
-    for sku in rows.all():
-        skus[sku.product_id].append(sku)
+    refs = await shop_refs(session, {product.shop_id for product in products}, shops=shops)
+    if skus is None:
+        skus = {product.id: [] for product in products}
+        rows = await session.scalars(
+            select(Sku).where(Sku.product_id.in_(list(skus))).order_by(Sku.product_id, Sku.id)
+        )
+        for sku in rows.all():
+            skus[sku.product_id].append(sku)
     return [
         ProductOut(
             id=product.id,
@@ -431,7 +439,28 @@ async def update_product(
 
 
 async def get_product(session: AsyncSession, actor: Actor, product_id: int | str) -> ProductOut:
-    return await product_out(session, await _visible_product(session, actor, product_id))
+    """A product page: the product, its shop and SKUs in one query, then the owner's card."""
+    parsed = parse_id(product_id)
+    rows = (
+        (
+            await session.execute(
+                select(Product, Shop, Sku)
+                .join(Shop, Shop.merchant_id == Product.shop_id)
+                .outerjoin(Sku, Sku.product_id == Product.id)
+                .where(Product.id == parsed)
+                .order_by(Sku.id)
+            )
+        ).all()
+        if parsed is not None
+        else []
+    )
+    if not rows:
+        raise _product_not_found()
+    product, shop = rows[0][0], rows[0][1]
+    if product.status != "active" and product.shop_id != actor.user_id:
+        raise _product_not_found()
+    skus = {product.id: [sku for _, _, sku in rows if sku is not None]}
+    return (await products_out(session, [product], shops=[shop], skus=skus))[0]
 
 
 async def list_shop_products(
@@ -463,9 +492,11 @@ async def _product_page(
         if len(page.after) != 1 or not isinstance(page.after[0], int):
             raise InvalidInput("cursor is not valid", code="invalid_cursor")
         stmt = stmt.where(Product.id < page.after[0])
-    rows = list((await session.scalars(stmt.order_by(Product.id.desc()).limit(page.limit + 1))).all())
-    kept, next_cursor = page_of(rows, page, key=lambda product: product.id)
-    return await products_out(session, kept), next_cursor
+    stmt = stmt.add_columns(Shop).join(Shop, Shop.merchant_id == Product.shop_id)
+    rows = list((await session.execute(stmt.order_by(Product.id.desc()).limit(page.limit + 1))).all())
+    kept, next_cursor = page_of(rows, page, key=lambda row: row[0].id)
+    shops = list({shop.merchant_id: shop for _, shop in kept}.values())
+    return await products_out(session, [product for product, _ in kept], shops=shops), next_cursor
 
 
 async def search_products(

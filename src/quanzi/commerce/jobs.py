@@ -9,14 +9,18 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.commerce import orders
-from quanzi.core.jobs import job_handler
+from quanzi.core.jobs import JobHandler
 
 
-@job_handler(orders.EXPIRE_JOB)
 async def expire_order(session: AsyncSession, payload: dict[str, Any]) -> None:
     await orders.expire_order(session, int(payload["order_id"]))
 
 
-@job_handler(orders.AUTO_COMPLETE_JOB)
 async def auto_complete_order(session: AsyncSession, payload: dict[str, Any]) -> None:
     await orders.auto_complete_order(session, int(payload["order_id"]))
+
+
+JOBS: dict[str, JobHandler] = {
+    orders.EXPIRE_JOB: expire_order,
+    orders.AUTO_COMPLETE_JOB: auto_complete_order,
+}

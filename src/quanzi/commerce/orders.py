@@ -454,7 +454,7 @@ async def pay_order(
     session: AsyncSession, actor: Actor, order_id: int | str, *, proof: wallet.PinProof | None
 ) -> Order:
     """The buyer pays the whole order into the shop's escrow (PIN confirmed by `proof`), within 30
-    minutes of checkout. Run it inside `wallet.idempotency.execute`, so a retry charges nothing twice;
+    minutes of checkout. Run it behind `core.http.idempotent`, so a retry charges nothing twice;
     a second payment with another key finds the order paid (409 ``order_already_paid``) and its charge
     rolls back with it."""
     order = await _buyers_order(session, actor, order_id)

@@ -141,7 +141,7 @@ async def _decide(session: AsyncSession, request: RefundRequest, status: str, **
 
 async def approve_refund(session: AsyncSession, actor: Actor, refund_id: int | str) -> RefundRequest:
     """The merchant approves: the money goes back to the buyer (see the module docstring). Run it
-    inside `wallet.idempotency.execute`: a retry refunds nothing twice."""
+    behind `core.http.idempotent`: a retry refunds nothing twice."""
     request = await _merchants_request(session, actor, refund_id)
     # The order row first, as completion takes it (order, then payment): no lock-order deadlock.
     order = await session.get(Order, request.order_id, populate_existing=True, with_for_update=True)

@@ -26,7 +26,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,8 +55,8 @@ from quanzi.core.images import process_image
 from quanzi.core.outbox import emit
 from quanzi.core.pagination import PageRequest, encode_cursor, page_of
 from quanzi.core.storage import get_storage
+from quanzi.feed import service as feed
 from quanzi.feed.schemas import MAX_BODY, MomentIn, PostOut, ShareIn
-from quanzi.feed.service import moments as feed_moments
 from quanzi.graph import service as graph
 from quanzi.identity import service as identity
 
@@ -207,11 +207,6 @@ async def _bump_stats(session: AsyncSession, product_id: int, *, rating: int | N
 # --- who sees what ---------------------------------------------------------------------------------
 
 
-async def _hidden_ids(session: AsyncSession, viewer_id: int) -> set[int]:
-    """Accounts blocked either way with the viewer: their reviews do not exist for the viewer."""
-    return await graph.blocked_ids(session, viewer_id) | await graph.blocker_ids(session, viewer_id)
-
-
 async def _require_product(session: AsyncSession, viewer_id: int, product_id: int | str) -> int:
     """The product's id if the viewer may see it (a draft only by its shop), else 404."""
     parsed = parse_id(product_id)
@@ -257,8 +252,15 @@ async def _relations(
 
 
 async def _render(
-    session: AsyncSession, viewer_id: int, reviews: Sequence[Review], relations: dict[int, Relation]
+    session: AsyncSession,
+    viewer_id: int,
+    reviews: Sequence[Review],
+    relations: dict[int, Relation],
+    *,
+    voted: set[int] | None = None,
 ) -> list[ReviewOut]:
+    """Views of reviews: the authors' cards and the photos (two queries), and which the viewer found
+    helpful (a third, unless the caller read it with the reviews: `voted`)."""
     if not reviews:
         return []
     ids = [review.id for review in reviews]
@@ -272,15 +274,16 @@ async def _render(
         )
     ).all():
         photos.setdefault((photo.review_id or 0, photo.part or "review"), []).append(_photo_out(photo))
-    voted = set(
-        (
-            await session.scalars(
-                select(ReviewVote.review_id).where(
-                    ReviewVote.user_id == viewer_id, ReviewVote.review_id.in_(ids)
+    if voted is None:
+        voted = set(
+            (
+                await session.scalars(
+                    select(ReviewVote.review_id).where(
+                        ReviewVote.user_id == viewer_id, ReviewVote.review_id.in_(ids)
+                    )
                 )
-            )
-        ).all()
-    )
+            ).all()
+        )
     out = []
     for review in reviews:
         follow_up = None
@@ -502,7 +505,7 @@ async def share_to_moments(session: AsyncSession, actor: Actor, review_id: int |
     text = review.text if len(review.text) <= room else review.text[: max(room - 1, 0)] + "…"
     body = "\n".join(part for part in (head, text, link) if part)
     moment = MomentIn(body=body, share=ShareIn(kind="product", ref=str(review.product_id), title=title[:100]))
-    return await feed_moments.create_moment(session, actor, moment)
+    return await feed.create_moment(session, actor, moment)
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -519,20 +522,22 @@ def _group_cursor(page: PageRequest) -> tuple[int, int | None]:
     return group, after
 
 
-async def _authors_among(session: AsyncSession, product_id: int, candidates: set[int]) -> set[int]:
-    """Which of `candidates` reviewed this product (one IN list per chunk; only ids that matter)."""
-    found: set[int] = set()
-    for chunk in _chunks(candidates):
-        found |= set(
-            (
-                await session.scalars(
-                    select(Review.author_id)
-                    .where(Review.product_id == product_id, Review.author_id.in_(chunk))
-                    .distinct()
-                )
-            ).all()
-        )
-    return found
+def _group_of(viewer_id: int) -> ColumnElement[int]:
+    """REV-2's order as SQL on `Review.author_id`: 0 for the viewer's friends, 1 for KOLs the viewer
+    follows, 2 for everyone else (the viewer's own reviews included)."""
+    author = Review.author_id
+    return case(
+        (and_(author != viewer_id, graph.are_friends_clause(viewer_id, author)), 0),
+        (
+            and_(
+                author != viewer_id,
+                graph.follows_clause(viewer_id, author),
+                identity.kol_clause(author),
+            ),
+            1,
+        ),
+        else_=2,
+    )
 
 
 async def list_product_reviews(
@@ -544,49 +549,37 @@ async def list_product_reviews(
     with_photos: bool = False,
 ) -> tuple[list[ReviewOut], str | None]:
     """A product's reviews for this viewer (REV-2): friends' first, then followed KOLs', then the
-    rest, each newest first; `with_photos` keeps reviews with at least one photo."""
+    rest, each newest first; `with_photos` keeps reviews with at least one photo. Reviews by accounts
+    blocked either way with the viewer do not exist for the viewer. Four queries whatever the page's
+    length: the product, the page (ranked in SQL), the authors' cards and the photos."""
     viewer = actor.user_id
     pid = await _require_product(session, viewer, product_id)
     start, after = _group_cursor(page)
-    friends = await graph.friend_ids(session, viewer)
-    hidden = await _hidden_ids(session, viewer)
-    following = await graph.following_ids(session, viewer)
-    # Only the authors of this product's reviews matter: the lists below stay as short as that.
-    authors = await _authors_among(session, pid, (friends | following) - hidden - {viewer})
-    hidden_authors = await _authors_among(session, pid, hidden)
-    relations = await _relations(session, viewer, authors, friends=friends)
-    members: dict[Relation | None, set[int]] = {
-        "friend": {a for a, r in relations.items() if r == "friend"},
-        "kol": {a for a, r in relations.items() if r == "kol"},
-    }
-    first_groups = members["friend"] | members["kol"]
-
-    rows: list[tuple[int, Review]] = []
-    for group in range(start, len(GROUPS)):
-        need = page.limit + 1 - len(rows)
-        if need <= 0:
-            break
-        relation = GROUPS[group]
-        stmt: Select[Any] = select(Review).where(Review.product_id == pid)
-        if relation is not None:
-            if not members[relation]:
-                continue
-            stmt = stmt.where(Review.author_id.in_(sorted(members[relation])))
-        elif first_groups | hidden_authors:
-            stmt = stmt.where(Review.author_id.not_in(sorted(first_groups | hidden_authors)))
-        if with_photos:
-            stmt = stmt.where(Review.photo_count > 0)
-        if group == start and after is not None:
-            stmt = stmt.where(Review.id < after)
-        found = (await session.scalars(stmt.order_by(Review.id.desc()).limit(need))).all()
-        rows.extend((group, review) for review in found)
-
+    group = _group_of(viewer)
+    voted = exists(
+        select(ReviewVote.review_id).where(ReviewVote.review_id == Review.id, ReviewVote.user_id == viewer)
+    )
+    stmt = select(Review, group, voted).where(
+        Review.product_id == pid, ~graph.blocked_either_way_clause(viewer, Review.author_id)
+    )
+    if with_photos:
+        stmt = stmt.where(Review.photo_count > 0)
+    if after is not None:
+        stmt = stmt.where(or_(group > start, and_(group == start, Review.id < after)))
+    found = (await session.execute(stmt.order_by(group, Review.id.desc()).limit(page.limit + 1))).all()
+    rows = [(int(rank), review, bool(mine)) for review, rank, mine in found]
     next_cursor = None
     if len(rows) > page.limit:
         rows = rows[: page.limit]
-        last_group, last = rows[-1]
-        next_cursor = encode_cursor(last_group, last.id)
-    return await _render(session, viewer, [review for _, review in rows], relations), next_cursor
+        next_cursor = encode_cursor(rows[-1][0], rows[-1][1].id)
+    relations: dict[int, Relation] = {}
+    for rank, review, _ in rows:
+        relation = GROUPS[rank]
+        if relation is not None:
+            relations[review.author_id] = relation
+    reviews = [review for _, review, _ in rows]
+    voted_ids = {review.id for _, review, mine in rows if mine}
+    return await _render(session, viewer, reviews, relations, voted=voted_ids), next_cursor
 
 
 async def summary(session: AsyncSession, actor: Actor, product_id: int | str) -> ReviewSummaryOut:

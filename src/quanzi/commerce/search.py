@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.commerce.models.catalog import Product, ProductTerm
 from quanzi.core.errors import InvalidInput
 from quanzi.core.pagination import PageRequest, page_of
-from quanzi.feed.service import topics as parsing
+from quanzi.feed import service as parsing
 
 MAX_QUERY_TERMS = 8
 MAX_QUERY_CHARS = 100

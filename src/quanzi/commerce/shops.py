@@ -16,7 +16,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.commerce.models.catalog import Product, Shop
@@ -27,7 +27,6 @@ from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import parse_id
 from quanzi.core.outbox import emit
 from quanzi.core.pagination import PageRequest, encode_cursor
-from quanzi.graph import discovery as graph_discovery
 from quanzi.graph import service as graph
 from quanzi.identity import service as identity
 from quanzi.identity.schemas import UserCard
@@ -89,37 +88,63 @@ def _ref(shop: Shop, card: UserCard | None) -> ShopRef:
     )
 
 
-async def shop_refs(session: AsyncSession, shop_ids: Iterable[int]) -> dict[int, ShopRef]:
-    """What a product card or a broadcast shows of its shop, per shop id."""
+async def shop_refs(
+    session: AsyncSession, shop_ids: Iterable[int], *, shops: Iterable[Shop] | None = None
+) -> dict[int, ShopRef]:
+    """What a product card or a broadcast shows of its shop, per shop id: the owners' cards, and the
+    shops unless the caller read them with its own rows (`shops`)."""
     ids = set(shop_ids)
     if not ids:
         return {}
-    shops = (await session.scalars(select(Shop).where(Shop.merchant_id.in_(ids)))).all()
+    if shops is None:
+        shops = (await session.scalars(select(Shop).where(Shop.merchant_id.in_(ids)))).all()
     cards = await identity.get_cards(session, ids)
     return {shop.merchant_id: _ref(shop, cards.get(shop.merchant_id)) for shop in shops}
 
 
-async def _active_product_count(session: AsyncSession, shop_id: int) -> int:
-    count = await session.scalar(
+def _active_products() -> ColumnElement[int]:
+    """A shop's active products, counted in the query that reads the shop."""
+    return (
         select(func.count())
         .select_from(Product)
-        .where(Product.shop_id == shop_id, Product.status == "active")
+        .where(Product.shop_id == Shop.merchant_id, Product.status == "active")
+        .scalar_subquery()
     )
-    return int(count or 0)
+
+
+async def shops_out(
+    session: AsyncSession, actor: Actor | None, shops: list[tuple[Shop, int]]
+) -> list[ShopOut]:
+    """Views of (shop, active product count) pairs: two queries whatever their number (owners'
+    cards, followers and whether the actor follows)."""
+    ids = [shop.merchant_id for shop, _ in shops]
+    cards = await identity.get_cards(session, ids)
+    stats = await graph.follower_stats(session, ids, actor.user_id if actor else None)
+    return [
+        ShopOut(
+            **_ref(shop, cards.get(shop.merchant_id)).model_dump(),
+            intro=shop.intro,
+            follower_count=stats[shop.merchant_id][0],
+            product_count=int(products or 0),
+            following=stats[shop.merchant_id][1],
+            created_at=shop.created_at,
+        )
+        for shop, products in shops
+    ]
 
 
 async def shop_out(session: AsyncSession, actor: Actor | None, shop: Shop) -> ShopOut:
-    cards = await identity.get_cards(session, [shop.merchant_id])
-    followers, _ = await graph.follow_counts(session, shop.merchant_id)
-    following = actor is not None and await graph.is_following(session, actor.user_id, shop.merchant_id)
-    return ShopOut(
-        **_ref(shop, cards.get(shop.merchant_id)).model_dump(),
-        intro=shop.intro,
-        follower_count=followers,
-        product_count=await _active_product_count(session, shop.merchant_id),
-        following=following,
-        created_at=shop.created_at,
+    products = await session.scalar(
+        select(func.count())
+        .select_from(Product)
+        .where(Product.shop_id == shop.merchant_id, Product.status == "active")
     )
+    return (await shops_out(session, actor, [(shop, int(products or 0))]))[0]
+
+
+async def set_verified(session: AsyncSession, merchant_id: int, verified: bool) -> None:
+    """Follow an operator's verification of the merchant (the identity domain's event)."""
+    await session.execute(update(Shop).where(Shop.merchant_id == merchant_id).values(verified=verified))
 
 
 async def save_my_shop(session: AsyncSession, actor: Actor, data: ShopIn) -> ShopOut:
@@ -134,7 +159,15 @@ async def save_my_shop(session: AsyncSession, actor: Actor, data: ShopIn) -> Sho
         await identity.lock_users(session, [actor.user_id])  # two first calls: one creates, one updates
         shop = await session.get(Shop, actor.user_id)
     if shop is None:
-        shop = Shop(merchant_id=actor.user_id, name=name, intro=intro, created_at=now, updated_at=now)
+        verified = (await identity.require_user(session, actor.user_id)).merchant_verified_at is not None
+        shop = Shop(
+            merchant_id=actor.user_id,
+            name=name,
+            intro=intro,
+            verified=verified,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(shop)
         await session.flush()
         emit(session, "commerce.shop.created", {"shop_id": str(actor.user_id)})
@@ -145,16 +178,22 @@ async def save_my_shop(session: AsyncSession, actor: Actor, data: ShopIn) -> Sho
 
 
 async def view_shop(session: AsyncSession, actor: Actor, shop_id: int | str) -> ShopOut:
-    return await shop_out(session, actor, await get_shop(session, shop_id))
+    parsed = parse_id(shop_id)
+    row = (
+        (await session.execute(select(Shop, _active_products()).where(Shop.merchant_id == parsed))).first()
+        if parsed is not None
+        else None
+    )
+    if row is None:
+        raise _shop_not_found()
+    return (await shops_out(session, actor, [(row[0], row[1])]))[0]
 
 
 async def list_shops(
     session: AsyncSession, actor: Actor, query: str | None, page: PageRequest
 ) -> tuple[list[ShopOut], str | None]:
-    """Verified merchants' shops, newest first, optionally whose name contains `query`.
-
-    Verification is the identity domain's; shops are scanned in batches and the unverified ones
-    skipped, so a page is always full while verified shops remain."""
+    """Verified merchants' shops, newest first, optionally whose name contains `query`: three
+    queries whatever the page's length."""
     after: int | None = None
     if page.after:
         if len(page.after) != 1 or not isinstance(page.after[0], int):
@@ -162,30 +201,22 @@ async def list_shops(
         after = page.after[0]
     needle = "".join(ch for ch in query or "" if unicodedata.category(ch) not in ("Cc", "Cs"))
     needle = needle.strip().casefold()
-    kept: list[Shop] = []
-    batch = max(2 * (page.limit + 1), 20)
-    exhausted = False
-    while len(kept) <= page.limit and not exhausted:
-        stmt = select(Shop).order_by(Shop.merchant_id.desc()).limit(batch)
-        if after is not None:
-            stmt = stmt.where(Shop.merchant_id < after)
-        if needle:
-            stmt = stmt.where(func.lower(Shop.name).contains(needle, autoescape=True))
-        shops = list((await session.scalars(stmt)).all())
-        exhausted = len(shops) < batch
-        if not shops:
-            break
-        after = shops[-1].merchant_id
-        cards = await identity.get_cards(session, [shop.merchant_id for shop in shops])
-        for shop in shops:
-            card = cards.get(shop.merchant_id)
-            if card is not None and card.merchant_verified:
-                kept.append(shop)
+    stmt = (
+        select(Shop, _active_products())
+        .where(Shop.verified.is_(True))
+        .order_by(Shop.merchant_id.desc())
+        .limit(page.limit + 1)
+    )
+    if after is not None:
+        stmt = stmt.where(Shop.merchant_id < after)
+    if needle:
+        stmt = stmt.where(func.lower(Shop.name).contains(needle, autoescape=True))
+    rows = [(shop, int(products or 0)) for shop, products in (await session.execute(stmt)).all()]
     next_cursor = None
-    if len(kept) > page.limit:
-        kept = kept[: page.limit]
-        next_cursor = encode_cursor(kept[-1].merchant_id)
-    return [await shop_out(session, actor, shop) for shop in kept], next_cursor
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        next_cursor = encode_cursor(rows[-1][0].merchant_id)
+    return await shops_out(session, actor, rows), next_cursor
 
 
 async def follow_shop(session: AsyncSession, actor: Actor, shop_id: int | str) -> ShopOut:
@@ -206,4 +237,4 @@ async def list_my_followers(
 ) -> tuple[list[UserCard], str | None]:
     """The followers of the actor's shop (its merchant account), most recent first."""
     await require_shop_owner(session, actor)
-    return await graph_discovery.list_followers(session, actor, page)
+    return await graph.list_followers(session, actor, page)

@@ -2,7 +2,9 @@
 
 - ``memory://`` — in-process, for one server process (the default).
 - ``redis://host:port/db`` — Redis pub/sub, so N server processes behave as one.
-- ``nats://host:port`` — NATS core subjects, likewise.
+- ``nats://host:port`` — NATS core subjects, likewise; and the event stream is also published to
+  JetStream (stream ``QUANZI_EVENTS``, subjects ``quanzi.events.<topic>``), so systems outside Quanzi
+  can subscribe durably (docs/events.md).
 
 Topics are dotted names (``graph.friend_request.created``). A subscription names either one topic or
 a prefix ending in ``.>`` (``graph.>``), which every carrier supports natively. Payloads are JSON
@@ -123,6 +125,10 @@ class EventBus(abc.ABC):
 
     @abc.abstractmethod
     async def publish(self, topic: str, payload: dict[str, Any]) -> None: ...
+
+    async def publish_durable(self, topic: str, envelope: dict[str, Any]) -> None:  # noqa: B027
+        """Hand a sequenced stream event to the carrier's durable log, where it has one (JetStream).
+        The relay calls it once per event before marking the event sequenced."""
 
     async def subscribe(self, pattern: str, handler: Handler) -> Subscription:
         """Start delivering events matching `pattern` to `handler`; live once this returns."""
@@ -307,10 +313,16 @@ class RedisBus(EventBus):
             await self._client.aclose()
 
 
+JETSTREAM_STREAM = "QUANZI_EVENTS"
+JETSTREAM_PREFIX = "quanzi.events."
+
+
 class NatsBus(EventBus):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, jetstream: bool = True) -> None:
         super().__init__()
         self.url = url
+        self.jetstream = jetstream
+        self._js: Any = None
         self._nc: Any = None
         self._native: dict[Subscription, Any] = {}
         self._barrier_subject = ""
@@ -329,6 +341,30 @@ class NatsBus(EventBus):
 
         await self._nc.subscribe(self._barrier_subject, cb=on_barrier)
         await self._barrier()
+        if self.jetstream:
+            await self._ensure_stream()
+
+    async def _ensure_stream(self) -> None:
+        from nats.js.api import StreamConfig
+        from nats.js.errors import NotFoundError
+
+        self._js = self._nc.jetstream()
+        try:
+            await self._js.stream_info(JETSTREAM_STREAM)
+        except NotFoundError:
+            # Duplicate detection by event id for a relay pass that is retried after a failure.
+            await self._js.add_stream(
+                StreamConfig(name=JETSTREAM_STREAM, subjects=[JETSTREAM_PREFIX + ">"], duplicate_window=600.0)
+            )
+
+    async def publish_durable(self, topic: str, envelope: dict[str, Any]) -> None:
+        if self._js is None:
+            return
+        await self._js.publish(
+            JETSTREAM_PREFIX + topic,
+            _encode(envelope).encode(),
+            headers={"Nats-Msg-Id": str(envelope["id"])},
+        )
 
     async def _barrier(self) -> None:
         """Return once the server has processed everything this connection sent before the call.
@@ -375,12 +411,12 @@ class NatsBus(EventBus):
             await self._nc.drain()
 
 
-def make_bus(url: str) -> EventBus:
+def make_bus(url: str, *, jetstream: bool = True) -> EventBus:
     scheme = url.split("://", 1)[0]
     if scheme == "memory":
         return MemoryBus()
     if scheme in ("redis", "rediss"):
         return RedisBus(url)
     if scheme in ("nats", "tls"):
-        return NatsBus(url)
+        return NatsBus(url, jetstream=jetstream)
     raise ValueError(f"unsupported QUANZI_BUS_URL scheme {scheme!r} (memory://, redis://, nats://)")

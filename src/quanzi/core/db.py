@@ -5,10 +5,11 @@ The entry point (a request, a job, a WebSocket frame) owns the transaction: it o
 whole. Services never commit.
 
 SQLite: WAL, foreign keys on, and every write transaction starts with ``BEGIN IMMEDIATE`` so two
-writers cannot both read a balance and then both write it. Reads use a second engine whose
-transactions start with a plain ``BEGIN`` and so never wait for the writer. On PostgreSQL reads share
-the write pool and run in autocommit (each statement its own READ COMMITTED snapshot, as it would be
-inside a transaction).
+writers cannot both read a balance and then both write it. Reads use a second engine in autocommit:
+each statement reads the latest committed state on its own and never waits for the writer. On
+PostgreSQL reads share the write pool and run in autocommit too (each statement its own READ
+COMMITTED snapshot, as it would be inside a transaction). Either way a read costs no BEGIN/COMMIT
+round trips; a read that needs one consistent snapshot across statements must say so.
 
 Hot rows (a flash sale's SKU, a merchant's escrow account) are written last: `run_last` queues a
 step that `Database.transaction()` runs right before the commit, so the row lock it takes is held
@@ -20,9 +21,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, MetaData, event
+from prometheus_client import Counter
+from sqlalchemy import BigInteger, DateTime, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -71,7 +73,9 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def _sqlite_engine(url: str, begin_statement: str) -> AsyncEngine:
+def _sqlite_engine(url: str, begin_statement: str | None) -> AsyncEngine:
+    """A SQLite engine whose transactions start with `begin_statement`, or that runs every statement
+    on its own (None: the read engine)."""
     engine = create_async_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -88,11 +92,19 @@ def _sqlite_engine(url: str, begin_statement: str) -> AsyncEngine:
             cursor.execute(pragma)
         cursor.close()
 
+    if begin_statement is None:
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(begin_statement)
 
     return engine
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's table, typed for Core statements."""
+    return cast(Table, model.__table__)
 
 
 def insert_for(session: AsyncSession, target: Any) -> Any:
@@ -133,18 +145,44 @@ def _no_step_left_behind(session: Session) -> None:
         raise RuntimeError("a transaction with steps queued by run_last committed without running them")
 
 
+ROUND_TRIPS = Counter(
+    "quanzi_db_round_trips_total",
+    "Round trips to the database: statements, and BEGIN/COMMIT/ROLLBACK outside autocommit",
+)
+
+
+def _autocommit(conn: Any) -> bool:
+    return bool(conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT")
+
+
+def _count_round_trips(engine: AsyncEngine, *, sqlite: bool) -> None:
+    sync = engine.sync_engine
+    event.listen(sync, "before_cursor_execute", lambda *_args: ROUND_TRIPS.inc())
+    for name in ("commit", "rollback") if sqlite else ("begin", "commit", "rollback"):
+        # SQLite's BEGIN is a statement we send ourselves (counted above).
+        event.listen(sync, name, lambda conn: None if _autocommit(conn) else ROUND_TRIPS.inc())
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
             self.engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
-            self.read_engine = _sqlite_engine(self.url, "BEGIN")
+            # Reads run each statement on its own, as on PostgreSQL below: a reader never holds a
+            # transaction open, and never waits for the writer (WAL).
+            self.read_engine = _sqlite_engine(self.url, None)
         else:
-            self.engine = create_async_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # No pre-ping: it cost a round trip on every checkout from the pool. A connection the
+            # server dropped fails its statement, is discarded by the pool (disconnect detection),
+            # and the next checkout opens a fresh one.
+            self.engine = create_async_engine(self.url, pool_size=10, max_overflow=20, pool_recycle=1800)
             # Same pool, no BEGIN/COMMIT around reads: under READ COMMITTED every statement takes its
             # own snapshot anyway, so the transaction would cost two round trips and buy nothing.
             self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        _count_round_trips(self.engine, sqlite=self.is_sqlite)
+        if self.is_sqlite:
+            _count_round_trips(self.read_engine, sqlite=True)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._after_commit: list[Callable[[AsyncSession], None]] = []

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import structlog
-from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -23,6 +23,7 @@ from prometheus_client import Counter, Histogram
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from quanzi.core import idempotency
 from quanzi.core.actor import Actor
 from quanzi.core.db import Database
 from quanzi.core.errors import AppError, PayloadTooLarge, TooManyRequests, Unauthorized, error_envelope
@@ -258,3 +259,33 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 Db = Annotated[Database, Depends(get_db)]
 PageIn = Annotated[PageRequest, Depends(page_request)]
+
+
+# --- idempotent writes ----------------------------------------------------------------------------
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Required: a fresh random string per operation; a retry reuses it",
+    ),
+]
+
+
+async def idempotent(
+    db: Database,
+    actor: Actor,
+    key: str | None,
+    scope: str,
+    payload: dict[str, Any],
+    action: idempotency.Action,
+    precheck: idempotency.Precheck | None = None,
+) -> JSONResponse:
+    """Answer a request that moves money or stock through `core.idempotency.execute`: 400 without a
+    key, the first answer replayed (``Idempotent-Replayed: true``) for a retry, 422 for a key reused
+    with another body or by another user."""
+    outcome = await idempotency.execute(
+        db, actor, key=key, scope=scope, payload=payload, action=action, precheck=precheck
+    )
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)

@@ -5,6 +5,10 @@ on PostgreSQL; SQLite's single writer serializes), the handler does its work wit
 and the row is marked done in the same commit. So a job due at T runs after T, its effects commit
 exactly once even when two workers race, and a crash mid-job leaves it pending for the next run.
 A failing job is retried with backoff and parked as `failed` after `max_attempts`.
+
+Handlers are given to the runner by kind (each domain lists its own in its manifest, and the
+platform gathers them); a job whose kind has no handler in this process fails and is retried, so a
+worker that is older than the code that scheduled the job does not lose it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,25 +53,6 @@ class Job(Base):
     finished_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
-
-
-_handlers: dict[str, JobHandler] = {}
-
-
-def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
-    """Register the function that runs jobs of `kind` (one per kind)."""
-
-    def register(func: JobHandler) -> JobHandler:
-        if kind in _handlers and _handlers[kind] is not func:
-            raise ValueError(f"job kind {kind!r} already has a handler")
-        _handlers[kind] = func
-        return func
-
-    return register
-
-
-def registered_kinds() -> list[str]:
-    return sorted(_handlers)
 
 
 async def schedule(
@@ -113,8 +98,16 @@ def _backoff(attempts: int) -> timedelta:
 
 
 class JobRunner:
-    def __init__(self, db: Database, *, worker_name: str | None = None, poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        handlers: Mapping[str, JobHandler],
+        *,
+        worker_name: str | None = None,
+        poll_seconds: float = 1.0,
+    ) -> None:
         self.db = db
+        self.handlers = dict(handlers)
         self.worker_name = worker_name or f"{socket.gethostname()}:{os.getpid()}"
         self.poll_seconds = poll_seconds
 
@@ -142,7 +135,7 @@ class JobRunner:
                 kind, payload = job.kind, dict(job.payload)
                 try:
                     async with session.begin_nested():
-                        handler = _handlers.get(kind)
+                        handler = self.handlers.get(kind)
                         if handler is None:
                             raise LookupError(f"no handler registered for job kind {kind!r}")
                         await handler(session, payload)

@@ -1,26 +1,34 @@
-"""The transactional outbox: domain events are written in the same transaction as the change.
+"""The transactional outbox, which is also the event stream.
 
-`emit` adds a row; after commit the relay publishes unpublished rows to the bus in id order and marks
-them published. A process that dies between commit and publish leaves the row for the next relay
-pass, so no event is lost; delivery is at-least-once, and each event carries its id for consumers
-that must not act twice.
+`emit` adds a row in the caller's transaction (checked against the topic's declared schema,
+`core.events`). After the commit the relay sequences committed rows: it gives each the next
+**stream position** and publishes it on the bus. Positions are handed out by one relay at a time
+(an advisory lock on PostgreSQL, the single writer on SQLite) and committed together, so the stream
+only ever grows at its end: a reader that has seen position N has seen every event up to N, which
+is what lets durable consumers (`core.stream`) keep one number as their place. A process that dies
+between commit and sequencing leaves the row for the next pass (any process's), so no event is
+lost; bus delivery is at-least-once and each event carries its id and position.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, select, text, update
+from sqlalchemy import JSON, BigInteger, Index, String, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quanzi.core import clock
+from quanzi.core import clock, events
 from quanzi.core.bus import EventBus, check_topic
-from quanzi.core.db import Base, Database
+from quanzi.core.db import Base, Database, table_of
 from quanzi.core.ids import new_id
+
+# Any constant shared by every process: the key of the advisory lock that serializes sequencing.
+_SEQUENCER_LOCK = 0x5155_414E_5A49  # "QUANZI"
 
 log = logging.getLogger("quanzi.outbox")
 
@@ -35,37 +43,60 @@ class OutboxEvent(Base):
             postgresql_where=text("published_at IS NULL"),
             sqlite_where=text("published_at IS NULL"),
         ),
+        # Consumers read the stream in position order from their own place.
+        Index("ix_outbox_events_position", "position", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(default=1)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]
+    # Set together when the relay sequences the row; NULL until then.
+    position: Mapped[int | None] = mapped_column(BigInteger)
     published_at: Mapped[datetime | None]
 
 
 def emit(session: AsyncSession, topic: str, data: dict[str, Any]) -> int:
-    """Record an event to be published once the surrounding transaction commits."""
+    """Record an event to be published once the surrounding transaction commits. The topic must be
+    declared with a schema the payload matches (`core.events`)."""
     check_topic(topic)
+    version = events.check_payload(topic, data)
     event_id = new_id()
     session.add(
-        OutboxEvent(id=event_id, topic=topic, payload=data, created_at=clock.now(), published_at=None)
+        OutboxEvent(
+            id=event_id,
+            topic=topic,
+            version=version,
+            payload=data,
+            created_at=clock.now(),
+            position=None,
+            published_at=None,
+        )
     )
     session.info["outbox_dirty"] = True
     return event_id
 
 
-def envelope(event: OutboxEvent) -> dict[str, Any]:
+def envelope(event: OutboxEvent, position: int | None = None) -> dict[str, Any]:
     return {
         "id": str(event.id),
         "topic": event.topic,
+        "version": event.version,
+        "position": position if position is not None else event.position,
         "occurred_at": event.created_at.isoformat(),
         "data": event.payload,
     }
 
 
+async def stream_head(session: AsyncSession) -> int:
+    """The position of the newest sequenced event (0 for an empty stream)."""
+    return int(await session.scalar(select(func.coalesce(func.max(OutboxEvent.position), 0))) or 0)
+
+
 class OutboxRelay:
-    """Publishes committed outbox rows to the bus; several relays may run (rows are locked, skipped)."""
+    """Sequences committed outbox rows into the stream and publishes them to the bus. Every process
+    may run one; they take turns (one sequencing pass at a time)."""
 
     def __init__(
         self,
@@ -84,33 +115,49 @@ class OutboxRelay:
         # the relay publishes, so a carrier that stops answering must not hold them indefinitely.
         self.publish_timeout = publish_timeout
         self._wake = asyncio.Event()
+        self._sequenced: list[Callable[[], None]] = []
         db.on_commit(self._on_commit)
+
+    def on_sequenced(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` after each pass that added events to the stream (wakes local consumers)."""
+        self._sequenced.append(callback)
 
     def _on_commit(self, session: AsyncSession) -> None:
         if session.info.pop("outbox_dirty", False):
             self._wake.set()
 
     async def publish_pending(self) -> int:
-        """Publish one batch; returns how many events went out."""
+        """Sequence and publish one batch; returns how many events went out."""
         async with self.db.transaction() as session:
+            if not self.db.is_sqlite:  # SQLite's BEGIN IMMEDIATE already admits one writer
+                await session.execute(select(func.pg_advisory_xact_lock(_SEQUENCER_LOCK)))
             rows = (
                 await session.scalars(
                     select(OutboxEvent)
                     .where(OutboxEvent.published_at.is_(None))
                     .order_by(OutboxEvent.id)
                     .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
                 )
             ).all()
+            if not rows:
+                return 0
+            head = await stream_head(session)
+            positions = {row.id: head + offset for offset, row in enumerate(rows, start=1)}
             for row in rows:
-                await asyncio.wait_for(self.bus.publish(row.topic, envelope(row)), self.publish_timeout)
-            if rows:
-                await session.execute(
-                    update(OutboxEvent)
-                    .where(OutboxEvent.id.in_([row.id for row in rows]))
-                    .values(published_at=clock.now())
-                )
-            return len(rows)
+                message = envelope(row, positions[row.id])
+                await asyncio.wait_for(self.bus.publish(row.topic, message), self.publish_timeout)
+                await asyncio.wait_for(self.bus.publish_durable(row.topic, message), self.publish_timeout)
+            now = clock.now()
+            table = table_of(OutboxEvent)
+            await session.execute(  # one executemany
+                update(table)
+                .where(table.c.id == bindparam("event_id"))
+                .values(position=bindparam("event_position"), published_at=now),
+                [{"event_id": event_id, "event_position": p} for event_id, p in positions.items()],
+            )
+        for callback in self._sequenced:
+            callback()
+        return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -1,6 +1,6 @@
 """Durable jobs of the feed: the hot-search recompute (PUB-4) and purging a deleted post's media.
 
-Importing this module registers the handlers (the app imports it through `feed.api`).
+The manifest (`feed.domain`) lists them.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
-from quanzi.core.jobs import job_handler
+from quanzi.core.jobs import JobHandler
 from quanzi.feed.service import hotsearch, posts
 
 
-@job_handler(hotsearch.RECOMPUTE_JOB)
 async def recompute_hot_search(session: AsyncSession, _payload: dict[str, Any]) -> None:
     """Recompute the board; while anything is in the window, the next run is due in a minute."""
     await hotsearch.recompute(session)
@@ -26,6 +25,11 @@ async def recompute_hot_search(session: AsyncSession, _payload: dict[str, Any]) 
         )
 
 
-@job_handler(posts.PURGE_MEDIA_JOB)
 async def purge_media(session: AsyncSession, payload: dict[str, Any]) -> None:
     await posts.purge_media(session, payload)
+
+
+JOBS: dict[str, JobHandler] = {
+    hotsearch.RECOMPUTE_JOB: recompute_hot_search,
+    posts.PURGE_MEDIA_JOB: purge_media,
+}

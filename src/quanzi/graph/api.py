@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from quanzi.core.http import CurrentActor, Db, PageIn, no_content
 from quanzi.core.pagination import Page
-from quanzi.graph import discovery, service
+from quanzi.graph import service
 from quanzi.graph.schemas import (
     FriendOut,
     FriendRequestIn,
@@ -21,6 +21,7 @@ from quanzi.graph.schemas import (
     TagRenameIn,
     UserProfile,
 )
+from quanzi.graph.service import discovery
 from quanzi.identity.schemas import UserCard
 
 router = APIRouter(tags=["graph"])

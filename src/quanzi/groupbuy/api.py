@@ -1,22 +1,20 @@
 """HTTP routes of group buying and bargains (docs/groupbuy.md): parse, call one service, shape the answer.
 
-Opening or joining a team and buying a bargain move money: they require ``Idempotency-Key`` and the
-PIN, and go through `wallet.service.idempotency.execute` (a retry replays the first answer).
+Creating a deal moves stock; opening or joining a team and buying a bargain move money (with the PIN):
+they require ``Idempotency-Key`` and go through `core.http.idempotent` (a retry replays the first
+answer).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.core.actor import Actor
-from quanzi.core.db import Database
-from quanzi.core.http import CurrentActor, Db, PageIn
+from quanzi.core.http import CurrentActor, Db, IdempotencyKeyHeader, PageIn, idempotent
 from quanzi.core.pagination import Page
-from quanzi.groupbuy import jobs as _jobs  # noqa: F401 - registers the group-buy job handlers
 from quanzi.groupbuy import service
 from quanzi.groupbuy.schemas import (
     BargainBuyIn,
@@ -36,39 +34,20 @@ from quanzi.wallet import service as wallet
 
 router = APIRouter(tags=["groupbuy"])
 
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Required: a fresh random string per operation; a retry reuses it",
-    ),
-]
-
-
-async def _idempotent(
-    db: Database,
-    actor: Actor,
-    key: str | None,
-    scope: str,
-    payload: dict[str, Any],
-    action: wallet.idempotency.Action,
-    pin: str,
-) -> JSONResponse:
-    outcome = await wallet.idempotency.execute(
-        db, actor, key=key, scope=scope, payload=payload, action=action, pin=pin
-    )
-    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
-    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
-
 
 # --- deals -----------------------------------------------------------------------------------------------
 
 
 @router.post("/deals", status_code=status.HTTP_201_CREATED, response_model=DealOut)
-async def create_deal(body: DealIn, actor: CurrentActor, db: Db) -> DealOut:
-    async with db.transaction() as session:
+async def create_deal(
+    body: DealIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
+) -> JSONResponse:
+    async def action(session: AsyncSession, _proof: Any) -> tuple[int, dict[str, Any]]:
         deal = await service.create_deal(session, actor, body)
-        return (await service.deals_out(session, actor, [deal], with_stats=True))[0]
+        out = (await service.deals_out(session, actor, [deal], with_stats=True))[0]
+        return 201, out.model_dump(mode="json")
+
+    return await idempotent(db, actor, key, "groupbuy.deal.create", body.model_dump(mode="json"), action)
 
 
 @router.get("/deals", response_model=Page[DealOut])
@@ -109,24 +88,28 @@ async def product_deals(product_id: str, actor: CurrentActor, db: Db) -> list[De
 async def open_team(
     deal_id: str, body: TeamJoinIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, proof: wallet.PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, proof: Any) -> tuple[int, dict[str, Any]]:
         team = await service.open_team(session, actor, deal_id, address=body.address, proof=proof)
         return 201, (await service.team_out(session, actor, team)).model_dump(mode="json")
 
     payload = {"deal_id": deal_id, **body.model_dump(exclude={"pin"})}
-    return await _idempotent(db, actor, key, "groupbuy.team.open", payload, action, body.pin)
+    return await idempotent(
+        db, actor, key, "groupbuy.team.open", payload, action, wallet.pin_precheck(actor, body.pin)
+    )
 
 
 @router.post("/teams/{team_id}/join", response_model=TeamOut)
 async def join_team(
     team_id: str, body: TeamJoinIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, proof: wallet.PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, proof: Any) -> tuple[int, dict[str, Any]]:
         team = await service.join_team(session, actor, team_id, address=body.address, proof=proof)
         return 200, (await service.team_out(session, actor, team)).model_dump(mode="json")
 
     payload = {"team_id": team_id, **body.model_dump(exclude={"pin"})}
-    return await _idempotent(db, actor, key, "groupbuy.team.join", payload, action, body.pin)
+    return await idempotent(
+        db, actor, key, "groupbuy.team.join", payload, action, wallet.pin_precheck(actor, body.pin)
+    )
 
 
 @router.get("/teams", response_model=Page[TeamOut])
@@ -209,7 +192,7 @@ async def cut(bargain_id: str, actor: CurrentActor, db: Db) -> CutOut:
 async def buy_bargain(
     bargain_id: str, body: BargainBuyIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, proof: wallet.PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, proof: Any) -> tuple[int, dict[str, Any]]:
         bargain = await service.buy(session, actor, bargain_id, address=body.address, proof=proof)
         out = BargainBuyOut(
             order_id=bargain.order_id or 0, bargain=await service.view_bargain(session, actor, bargain.id)
@@ -217,4 +200,6 @@ async def buy_bargain(
         return 201, out.model_dump(mode="json")
 
     payload = {"bargain_id": bargain_id, **body.model_dump(exclude={"pin"})}
-    return await _idempotent(db, actor, key, "groupbuy.bargain.buy", payload, action, body.pin)
+    return await idempotent(
+        db, actor, key, "groupbuy.bargain.buy", payload, action, wallet.pin_precheck(actor, body.pin)
+    )

@@ -24,7 +24,7 @@ from quanzi.commerce import service as commerce
 from quanzi.commerce.schemas.shares import SharedProduct
 from quanzi.core import clock
 from quanzi.core.actor import Actor
-from quanzi.core.db import insert_for
+from quanzi.core.db import insert_for, table_of
 from quanzi.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
@@ -33,7 +33,7 @@ from quanzi.core.pagination import PageRequest, page_of
 from quanzi.graph import service as graph
 from quanzi.groupbuy import rules
 from quanzi.groupbuy.deals import seconds_until
-from quanzi.groupbuy.models import Bargain, BargainCut, BargainOffer, table_of
+from quanzi.groupbuy.models import Bargain, BargainCut, BargainOffer
 from quanzi.groupbuy.schemas import (
     AddressIn,
     BargainCutOut,

@@ -18,13 +18,14 @@ from quanzi.commerce import service as commerce
 from quanzi.commerce.schemas.shares import SharedProduct
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import table_of
 from quanzi.core.errors import Conflict, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
 from quanzi.core.outbox import emit
 from quanzi.core.pagination import PageRequest, page_of
 from quanzi.groupbuy import rules
-from quanzi.groupbuy.models import Deal, Member, Team, table_of
+from quanzi.groupbuy.models import Deal, Member, Team
 from quanzi.groupbuy.schemas import DealIn, DealOut, DealStats
 
 _deals = table_of(Deal)

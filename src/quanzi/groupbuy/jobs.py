@@ -11,20 +11,24 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.core.jobs import job_handler
+from quanzi.core.jobs import JobHandler
 from quanzi.groupbuy import bargains, deals, teams
 
 
-@job_handler(teams.TEAM_EXPIRE_JOB)
 async def expire_team(session: AsyncSession, payload: dict[str, Any]) -> None:
     await teams.fail_team(session, int(payload["team_id"]))
 
 
-@job_handler(deals.DEAL_END_JOB)
 async def end_deal(session: AsyncSession, payload: dict[str, Any]) -> None:
     await deals.end_deal(session, int(payload["deal_id"]))
 
 
-@job_handler(bargains.BARGAIN_EXPIRE_JOB)
 async def expire_bargain(session: AsyncSession, payload: dict[str, Any]) -> None:
     await bargains.expire_bargain(session, int(payload["bargain_id"]))
+
+
+JOBS: dict[str, JobHandler] = {
+    teams.TEAM_EXPIRE_JOB: expire_team,
+    deals.DEAL_END_JOB: end_deal,
+    bargains.BARGAIN_EXPIRE_JOB: expire_bargain,
+}

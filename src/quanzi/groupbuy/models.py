@@ -15,7 +15,7 @@ The schema itself is migration ``0012_groupbuy``; these mappings mirror it. Mone
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -26,7 +26,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -36,11 +35,6 @@ from quanzi.core.db import Base
 DEAL_STATUSES = ("active", "ended")
 TEAM_STATUSES = ("forming", "succeeded", "failed")
 BARGAIN_STATUSES = ("active", "bought", "expired")
-
-
-def table_of(model: type[Base]) -> Table:
-    """The model's table, typed for Core statements."""
-    return cast(Table, model.__table__)
 
 
 class Deal(Base):

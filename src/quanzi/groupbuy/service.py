@@ -4,7 +4,7 @@ The front door: re-exports the service functions of its rooms — `deals` (group
 (opening, joining, success, failure) and `bargains` (offers, cuts, buying at the floor). Every
 function takes the session (the caller's unit of work) and, where a person acts, the actor first,
 checks permissions itself and never commits. Money-moving calls (`open_team`, `join_team`, `buy`)
-take the PIN proof and belong inside `wallet.service.idempotency.execute`.
+take the PIN proof and run behind `core.http.idempotent` with the wallet's PIN precheck.
 
 Chat shows a team or a bargain as a message card (kinds ``group_team`` and ``bargain``) through
 `get_team` / `view_team` and `get_bargain` / `view_bargain`.

@@ -31,7 +31,7 @@ from quanzi.commerce import service as commerce
 from quanzi.commerce.schemas.shares import SharedProduct
 from quanzi.core import clock
 from quanzi.core.actor import Actor
-from quanzi.core.db import insert_for, run_last
+from quanzi.core.db import insert_for, run_last, table_of
 from quanzi.core.errors import AppError, Conflict, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
@@ -39,7 +39,7 @@ from quanzi.core.outbox import emit
 from quanzi.core.pagination import PageRequest, page_of
 from quanzi.graph import service as graph
 from quanzi.groupbuy import deals, rules
-from quanzi.groupbuy.models import Deal, Member, Team, table_of
+from quanzi.groupbuy.models import Deal, Member, Team
 from quanzi.groupbuy.schemas import AddressIn, DealOut, TeamMemberOut, TeamMine, TeamOut, TeamShareOut
 from quanzi.identity import service as identity
 from quanzi.wallet import service as wallet

@@ -1,6 +1,6 @@
 """HTTP routes of the wallet (docs/wallet.md): parse, call one service, shape the answer.
 
-Every money-moving POST goes through `idempotency.execute`, which requires the ``Idempotency-Key``
+Every money-moving POST goes through `core.http.idempotent`, which requires the ``Idempotency-Key``
 header, checks the PIN where the body carries one, and replays stored answers (marked with the
 ``Idempotent-Replayed: true`` header).
 """
@@ -9,18 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.core.actor import Actor
-from quanzi.core.db import Database
-from quanzi.core.http import CurrentActor, Db
+from quanzi.core.http import CurrentActor, Db, IdempotencyKeyHeader, idempotent
 from quanzi.core.pagination import Page, PageRequest
-from quanzi.wallet import jobs as _jobs  # noqa: F401 - registers the wallet's job handlers
 from quanzi.wallet import service
-from quanzi.wallet.idempotency import Action, execute
-from quanzi.wallet.pins import PinProof
 from quanzi.wallet.schemas import (
     BankOrderIn,
     BankOrderOut,
@@ -36,28 +31,6 @@ from quanzi.wallet.schemas import (
 )
 
 router = APIRouter(prefix="/wallet", tags=["wallet"])
-
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Required: a fresh random string per operation; a retry reuses it",
-    ),
-]
-
-
-async def _idempotent(
-    db: Database,
-    actor: Actor,
-    key: str | None,
-    scope: str,
-    payload: dict[str, Any],
-    action: Action,
-    pin: str | None = None,
-) -> JSONResponse:
-    outcome = await execute(db, actor, key=key, scope=scope, payload=payload, action=action, pin=pin)
-    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
-    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
 
 
 @router.get("", response_model=WalletOut)
@@ -97,12 +70,18 @@ async def remove_card(card_id: str, actor: CurrentActor, db: Db) -> Response:
 async def top_up(
     body: BankOrderIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, proof: PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, proof: Any) -> tuple[int, dict[str, Any]]:
         order = await service.start_topup(session, actor, body.card_id, body.amount, proof=proof)
         return 201, BankOrderOut.model_validate(order).model_dump(mode="json")
 
-    return await _idempotent(
-        db, actor, key, "wallet.topup", body.model_dump(exclude={"pin"}), action, body.pin
+    return await idempotent(
+        db,
+        actor,
+        key,
+        "wallet.topup",
+        body.model_dump(exclude={"pin"}),
+        action,
+        service.pin_precheck(actor, body.pin),
     )
 
 
@@ -110,12 +89,18 @@ async def top_up(
 async def withdraw(
     body: BankOrderIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, proof: PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, proof: Any) -> tuple[int, dict[str, Any]]:
         order = await service.start_withdrawal(session, actor, body.card_id, body.amount, proof=proof)
         return 201, BankOrderOut.model_validate(order).model_dump(mode="json")
 
-    return await _idempotent(
-        db, actor, key, "wallet.withdrawal", body.model_dump(exclude={"pin"}), action, body.pin
+    return await idempotent(
+        db,
+        actor,
+        key,
+        "wallet.withdrawal",
+        body.model_dump(exclude={"pin"}),
+        action,
+        service.pin_precheck(actor, body.pin),
     )
 
 
@@ -138,7 +123,7 @@ async def bank_callback(request: Request, db: Db) -> dict[str, str]:
 async def send_transfer(
     body: TransferIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, proof: PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, proof: Any) -> tuple[int, dict[str, Any]]:
         transfer = await service.send_transfer(
             session,
             actor,
@@ -150,8 +135,14 @@ async def send_transfer(
         )
         return 201, (await service.transfer_out(session, transfer)).model_dump(mode="json")
 
-    return await _idempotent(
-        db, actor, key, "wallet.transfer", body.model_dump(exclude={"pin"}), action, body.pin
+    return await idempotent(
+        db,
+        actor,
+        key,
+        "wallet.transfer",
+        body.model_dump(exclude={"pin"}),
+        action,
+        service.pin_precheck(actor, body.pin),
     )
 
 
@@ -165,29 +156,29 @@ async def get_transfer(transfer_id: str, actor: CurrentActor, db: Db) -> Transfe
 async def accept_transfer(
     transfer_id: str, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, _proof: PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, _proof: Any) -> tuple[int, dict[str, Any]]:
         transfer = await service.accept_transfer(session, actor, transfer_id)
         return 200, (await service.transfer_out(session, transfer)).model_dump(mode="json")
 
-    return await _idempotent(db, actor, key, "wallet.transfer.accept", {"transfer_id": transfer_id}, action)
+    return await idempotent(db, actor, key, "wallet.transfer.accept", {"transfer_id": transfer_id}, action)
 
 
 @router.post("/transfers/{transfer_id}/decline", response_model=TransferOut)
 async def decline_transfer(
     transfer_id: str, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, _proof: PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, _proof: Any) -> tuple[int, dict[str, Any]]:
         transfer = await service.decline_transfer(session, actor, transfer_id)
         return 200, (await service.transfer_out(session, transfer)).model_dump(mode="json")
 
-    return await _idempotent(db, actor, key, "wallet.transfer.decline", {"transfer_id": transfer_id}, action)
+    return await idempotent(db, actor, key, "wallet.transfer.decline", {"transfer_id": transfer_id}, action)
 
 
 @router.post("/red-packets", status_code=status.HTTP_201_CREATED, response_model=RedPacketOut)
 async def create_red_packet(
     body: RedPacketIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, proof: PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, proof: Any) -> tuple[int, dict[str, Any]]:
         packet = await service.create_red_packet(
             session,
             actor,
@@ -203,8 +194,14 @@ async def create_red_packet(
         )
         return 201, (await service.red_packet_out(session, actor, packet)).model_dump(mode="json")
 
-    return await _idempotent(
-        db, actor, key, "wallet.red_packet", body.model_dump(exclude={"pin"}), action, body.pin
+    return await idempotent(
+        db,
+        actor,
+        key,
+        "wallet.red_packet",
+        body.model_dump(exclude={"pin"}),
+        action,
+        service.pin_precheck(actor, body.pin),
     )
 
 
@@ -218,11 +215,11 @@ async def get_red_packet(packet_id: str, actor: CurrentActor, db: Db) -> RedPack
 async def grab_red_packet(
     packet_id: str, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, _proof: PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, _proof: Any) -> tuple[int, dict[str, Any]]:
         await service.grab_red_packet(session, actor, packet_id)
         return 200, (await service.get_red_packet(session, actor, packet_id)).model_dump(mode="json")
 
-    return await _idempotent(db, actor, key, "wallet.red_packet.grab", {"packet_id": packet_id}, action)
+    return await idempotent(db, actor, key, "wallet.red_packet.grab", {"packet_id": packet_id}, action)
 
 
 @router.get("/statement", response_model=Page[StatementItem])

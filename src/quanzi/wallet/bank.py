@@ -33,10 +33,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
-from quanzi.core.db import insert_for
+from quanzi.core.db import insert_for, table_of
 from quanzi.core.errors import AppError, Conflict, InvalidInput
 from quanzi.core.jobs import schedule
-from quanzi.wallet.models import BankNonce, BankOrder, SandboxBankCard, SandboxBankRequest, table_of
+from quanzi.wallet.models import BankNonce, BankOrder, SandboxBankCard, SandboxBankRequest
 
 TIMESTAMP_HEADER = "x-bank-timestamp"
 NONCE_HEADER = "x-bank-nonce"

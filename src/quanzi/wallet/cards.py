@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import table_of
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.outbox import emit
@@ -35,7 +36,6 @@ from quanzi.wallet.models import (
     WITHDRAWAL_HOLD,
     BankOrder,
     Card,
-    table_of,
 )
 from quanzi.wallet.pins import PinProof, confirm_pin
 

@@ -20,7 +20,7 @@ from sqlalchemy import BigInteger, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
-from quanzi.core.db import insert_for
+from quanzi.core.db import insert_for, table_of
 from quanzi.core.errors import Conflict, InvalidInput
 from quanzi.core.ids import new_id
 from quanzi.core.pagination import PageRequest, page_of
@@ -34,7 +34,6 @@ from quanzi.wallet.models import (
     JournalEntry,
     Posting,
     WalletAccount,
-    table_of,
 )
 from quanzi.wallet.rules import day_key
 

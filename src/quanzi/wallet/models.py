@@ -9,9 +9,8 @@ and only through `ledger.post_entry`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Table, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quanzi.core.db import Base
@@ -38,11 +37,6 @@ ACCOUNT_KINDS = (
     WITHDRAWAL_HOLD,
 )
 PLATFORM_KINDS = (FEE, BANK_CLEARING)
-
-
-def table_of(model: type[Base]) -> Table:
-    """The model's table, typed for Core statements."""
-    return cast(Table, model.__table__)
 
 
 class WalletAccount(Base):
@@ -98,18 +92,6 @@ class PaymentPin(Base):
     # Bumped on every change (new PIN, a failure, a reset): a verification is good only while it holds.
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime]
-
-
-class IdempotencyKey(Base):
-    __tablename__ = "wallet_idempotency_keys"
-
-    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(100))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime]
 
 
 class DailyUsage(Base):

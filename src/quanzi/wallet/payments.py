@@ -17,19 +17,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
-from quanzi.core.db import run_last
+from quanzi.core.db import run_last, table_of
 from quanzi.core.errors import Conflict, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.outbox import emit
 from quanzi.identity import service as identity
 from quanzi.wallet import ledger, rules
 from quanzi.wallet.ledger import Leg
-from quanzi.wallet.models import ESCROW, FEE, MERCHANT, PLATFORM, WALLET, Payment, Refund, table_of
+from quanzi.wallet.models import ESCROW, FEE, MERCHANT, PLATFORM, WALLET, Payment, Refund
 from quanzi.wallet.pins import PinProof, confirm_pin
 
 _payments = table_of(Payment)
@@ -92,21 +92,6 @@ async def pay_to_escrow(
     await run_last(session, post)
     emit(session, "wallet.payment.created", _event(payment))
     return payment
-
-
-async def last_payment_times(
-    session: AsyncSession, merchant_id: int, payer_ids: list[int]
-) -> dict[int, datetime]:
-    """When each of these payers last paid the merchant (those who never did are left out). Chat asks
-    it for the official account's messaging window after a payment (SHP-2)."""
-    if not payer_ids:
-        return {}
-    rows = await session.execute(
-        select(_payments.c.payer_id, func.max(_payments.c.created_at))
-        .where(_payments.c.merchant_id == merchant_id, _payments.c.payer_id.in_(sorted(set(payer_ids))))
-        .group_by(_payments.c.payer_id)
-    )
-    return {int(payer): paid_at for payer, paid_at in rows.all() if isinstance(paid_at, datetime)}
 
 
 def _event(payment: Payment) -> dict[str, object]:

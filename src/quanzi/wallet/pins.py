@@ -32,9 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
-from quanzi.core.db import Database, insert_for
+from quanzi.core.db import Database, insert_for, table_of
 from quanzi.core.errors import AppError, Conflict, InvalidInput, TooManyRequests
-from quanzi.wallet.models import PaymentPin, table_of
+from quanzi.wallet.models import PaymentPin
 from quanzi.wallet.rules import PIN_LOCK, PIN_MAX_FAILURES
 
 _pins = table_of(PaymentPin)
@@ -150,6 +150,26 @@ async def check_pin(db: Database, actor: Actor, pin: str, row: Any) -> PinProof:
     async with db.transaction() as session:
         error = await _record_failure(session, actor.user_id)
     raise error
+
+
+@dataclass(frozen=True)
+class PinPrecheck:
+    """The payment PIN as the precheck of an idempotent request (`core.idempotency.Precheck`): the
+    PIN row is read with the key, checked after, and the proof goes to the action."""
+
+    actor: Actor
+    pin: str
+
+    async def read(self, session: AsyncSession) -> Any:
+        return await read_pin(session, self.actor.user_id)
+
+    async def check(self, db: Database, state: Any) -> PinProof:
+        return await check_pin(db, self.actor, self.pin, state)
+
+
+def pin_precheck(actor: Actor, pin: str | None) -> PinPrecheck | None:
+    """The precheck for a request whose body carries `pin` (None when it carries none)."""
+    return None if pin is None else PinPrecheck(actor, pin)
 
 
 async def _record_failure(session: AsyncSession, user_id: int) -> AppError:

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import table_of
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
@@ -35,7 +36,6 @@ from quanzi.core.outbox import emit
 from quanzi.graph import service as graph
 from quanzi.identity import service as identity
 from quanzi.wallet import ledger, rules
-from quanzi.wallet.conversations import tell_conversation
 from quanzi.wallet.models import (
     RED_PACKET_HOLD,
     WALLET,
@@ -43,7 +43,6 @@ from quanzi.wallet.models import (
     RedPacketGrab,
     RedPacketMember,
     RedPacketShare,
-    table_of,
 )
 from quanzi.wallet.pins import PinProof, confirm_pin
 from quanzi.wallet.schemas import GrabOut, RedPacketOut
@@ -249,7 +248,6 @@ async def grab_red_packet(session: AsyncSession, actor: Actor, packet_id: int | 
         "conversation_ref": packet.conversation_ref,
     }
     emit(session, "wallet.red_packet.grabbed", grabbed)
-    await tell_conversation(session, "wallet.red_packet.grabbed", grabbed)
     # The money moves last: the sender's hold row is the one every grab of this packet queues on, so
     # it is locked for as short a time as possible (until the commit that follows).
     await ledger.move(
@@ -313,7 +311,6 @@ async def expire_red_packet(session: AsyncSession, packet_id: int) -> int:
         "conversation_ref": packet.conversation_ref,
     }
     emit(session, "wallet.red_packet.expired", expired)
-    await tell_conversation(session, "wallet.red_packet.expired", expired)
     return amount
 
 

@@ -17,8 +17,8 @@ from typing import Any
 from quanzi.core.db import Database
 from quanzi.core.errors import AppError, error_envelope
 from quanzi.core.jobs import JobRunner
-from quanzi.wallet import jobs as _jobs  # noqa: F401 - the sandbox's own job handlers
 from quanzi.wallet.bank import SandboxBank, sandbox_accept_order, verify_callback
+from quanzi.wallet.jobs import JOBS
 
 MAX_BODY = 64 * 1024
 
@@ -54,7 +54,7 @@ class SandboxBankServer:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self._runner = asyncio.create_task(JobRunner(self.db, poll_seconds=0.2).run(self._stop))
+                self._runner = asyncio.create_task(JobRunner(self.db, JOBS, poll_seconds=0.2).run(self._stop))
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._stop.set()

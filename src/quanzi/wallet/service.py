@@ -1,16 +1,12 @@
 """The wallet's rules, as other domains and the routes call them (WAL-1 … WAL-9).
 
 This module is the wallet's front door: it re-exports the service functions of its rooms —
-`ledger` (accounts, entries, statement), `pins`, `idempotency`, `cards` (cards, top-ups,
-withdrawals, bank callbacks), `transfers`, `redpackets` and `payments` — and adds the views.
-Every function takes the session (the caller's unit of work) and the acting user first and never
-commits. Two are entry-point helpers with their own transactions, like a login: `verify_pin(db, ...)`
-and `idempotency.execute(db, ...)`.
-
-Chat sends a transfer or a red packet with `idempotency.execute(db, actor, key=..., pin=...,
-action=lambda session, proof: send_transfer(session, actor, ..., proof=proof, conversation_ref=...))`
-and refers to the returned id in its message; it follows them through the events
-``wallet.transfer.*`` and ``wallet.red_packet.*``.
+`ledger` (accounts, entries, statement), `pins`, `cards` (cards, top-ups, withdrawals, bank
+callbacks), `transfers`, `redpackets` and `payments` — and adds the views. Every function takes the
+session (the caller's unit of work) and the acting user first and never commits. `verify_pin(db, ...)`
+is an entry-point helper with its own transaction, like a login; `pin_precheck(actor, pin)` is the PIN
+as the precheck of an idempotent request (`core.idempotency`), which every money-moving route of any
+domain uses: the action then receives the PIN proof.
 """
 
 from __future__ import annotations
@@ -20,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.core.actor import Actor
 from quanzi.core.pagination import PageRequest
 from quanzi.identity import service as identity
-from quanzi.wallet import idempotency, ledger, rules
+from quanzi.wallet import ledger, rules
 from quanzi.wallet.cards import (
     get_bank_order,
     link_card,
@@ -30,17 +26,23 @@ from quanzi.wallet.cards import (
     start_topup,
     start_withdrawal,
 )
-from quanzi.wallet.conversations import on_conversation_event
 from quanzi.wallet.ledger import InsufficientBalance, LimitExceeded
 from quanzi.wallet.models import WALLET
 from quanzi.wallet.payments import (
     get_payment,
-    last_payment_times,
     pay_to_escrow,
     refund,
     release_escrow_to_merchant,
 )
-from quanzi.wallet.pins import PinProof, WrongPin, confirm_pin, pin_state, set_pin, verify_pin
+from quanzi.wallet.pins import (
+    PinProof,
+    WrongPin,
+    confirm_pin,
+    pin_precheck,
+    pin_state,
+    set_pin,
+    verify_pin,
+)
 from quanzi.wallet.redpackets import (
     create_red_packet,
     get_red_packet,
@@ -72,12 +74,10 @@ __all__ = [
     "get_red_packet",
     "get_transfer",
     "grab_red_packet",
-    "idempotency",
-    "last_payment_times",
     "link_card",
     "list_cards",
-    "on_conversation_event",
     "pay_to_escrow",
+    "pin_precheck",
     "receive_bank_callback",
     "red_packet_audience",
     "red_packet_out",

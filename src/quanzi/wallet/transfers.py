@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
+from quanzi.core.db import table_of
 from quanzi.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
@@ -26,8 +27,7 @@ from quanzi.core.outbox import emit
 from quanzi.graph import service as graph
 from quanzi.identity import service as identity
 from quanzi.wallet import ledger, rules
-from quanzi.wallet.conversations import tell_conversation
-from quanzi.wallet.models import TRANSFER_HOLD, WALLET, Transfer, table_of
+from quanzi.wallet.models import TRANSFER_HOLD, WALLET, Transfer
 from quanzi.wallet.pins import PinProof, confirm_pin
 from quanzi.wallet.schemas import TransferOut
 
@@ -175,7 +175,6 @@ async def accept_transfer(session: AsyncSession, actor: Actor, transfer_id: int 
         memo=transfer.note,
     )
     emit(session, "wallet.transfer.accepted", _event(transfer))
-    await tell_conversation(session, "wallet.transfer.accepted", _event(transfer))
     return transfer
 
 
@@ -192,7 +191,6 @@ async def decline_transfer(session: AsyncSession, actor: Actor, transfer_id: int
     transfer = await _settled(session, transfer.id)
     await _refund(session, transfer, "transfer_declined")
     emit(session, "wallet.transfer.declined", _event(transfer))
-    await tell_conversation(session, "wallet.transfer.declined", _event(transfer))
     return transfer
 
 
@@ -203,7 +201,6 @@ async def expire_transfer(session: AsyncSession, transfer_id: int) -> bool:
     transfer = await _settled(session, transfer_id)
     await _refund(session, transfer, "transfer_refunded")
     emit(session, "wallet.transfer.expired", _event(transfer))
-    await tell_conversation(session, "wallet.transfer.expired", _event(transfer))
     return True
 
 

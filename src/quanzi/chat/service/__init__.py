@@ -8,13 +8,23 @@
 - `customer_service` — service chats with official accounts, the shared inbox, staff (CHT-9, SHP-2), and
   `service_desk` — what the other rooms consult about service chats (staff acting as the account, the window).
 
+- `notices` — what other domains may ask of a chat they refer to (members, a system notice).
+
 Every function takes the unit of work (session) and the acting user, checks access itself (404 for a
-chat or message the actor may not see), and never commits. Other domains use the names below.
+chat or message the actor may not see), and never commits. Other domains use the names below, and
+implement chat cards through the card-kind interface re-exported here (`quanzi.chat.kinds`).
 """
 
 from __future__ import annotations
 
-from quanzi.chat.service import money as _money  # noqa: F401 - posts the wallet's notices in chats
+from quanzi.chat.kinds import (
+    CardContent,
+    KindContext,
+    MessageKind,
+    Prepared,
+    install_card_kinds,
+    parse_content,
+)
 from quanzi.chat.service.conversations import (
     add_members,
     create_group,
@@ -52,10 +62,16 @@ from quanzi.chat.service.messages import (
     search_messages,
     send_message,
 )
+from quanzi.chat.service.notices import active_member_ids, post_system_notice
 from quanzi.chat.service.sync import head, read_log
 from quanzi.chat.service.uploads import store_upload
 
 __all__ = [
+    "CardContent",
+    "KindContext",
+    "MessageKind",
+    "Prepared",
+    "active_member_ids",
     "add_members",
     "add_staff",
     "claim",
@@ -66,6 +82,7 @@ __all__ = [
     "head",
     "hide_message",
     "inbox",
+    "install_card_kinds",
     "leave_chat",
     "list_chats",
     "list_invitations",
@@ -76,6 +93,8 @@ __all__ = [
     "mark_read",
     "open_direct",
     "open_service_chat",
+    "parse_content",
+    "post_system_notice",
     "read_log",
     "recall_message",
     "remove_member",

@@ -12,7 +12,7 @@ circle): the conversation row, then member rows, then the users' sync counters i
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, column, select, table
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.chat.models import Conversation, HiddenMessage, Member, Message
@@ -21,13 +21,13 @@ from quanzi.core.actor import Actor
 from quanzi.core.errors import Conflict, Forbidden, NotFound
 from quanzi.core.ids import parse_id
 from quanzi.graph import service as graph
+from quanzi.identity import service as identity
 
 ACTIVE = "active"
 MANAGERS = ("owner", "admin")
 
 # Only the key column, to share-lock two users while a direct message is checked and written; the
 # identity domain owns everything else there.
-_users = table("users", column("id", BigInteger))
 
 
 def chat_not_found() -> NotFound:
@@ -48,29 +48,34 @@ async def access_chat(
     cid = parse_id(chat_id)
     if cid is None:
         raise chat_not_found()
-    if (
-        (lock or share)
-        and await session.get(Member, (cid, actor.user_id)) is None
-        and await service_desk.account_member_for(session, actor.user_id, cid) is None
-    ):
-        raise chat_not_found()  # before taking any lock: a stranger cannot hold up someone's chat
-    query = select(Conversation).where(Conversation.id == cid).execution_options(populate_existing=True)
-    if lock:
-        query = query.with_for_update()
-    elif share:
-        query = query.with_for_update(read=True)
-    conversation = await session.scalar(query)
-    if conversation is None:
-        raise chat_not_found()
-    member = await session.scalar(
-        select(Member)
+    # The actor's member row and the conversation in one query; the lock (FOR UPDATE OF the
+    # conversation) is taken only through the actor's own member row, so a stranger holds up nobody.
+    query = (
+        select(Member, Conversation)
+        .join(Conversation, Conversation.id == Member.conversation_id)
         .where(Member.conversation_id == cid, Member.user_id == actor.user_id)
         .execution_options(populate_existing=True)
     )
-    if member is None and conversation.kind == "service":
-        # The merchant's staff act as the official account (CHT-9): they get the account's row.
-        member = await service_desk.account_member_for(session, actor.user_id, cid)
+    if lock:
+        query = query.with_for_update(of=Conversation)
+    elif share:
+        query = query.with_for_update(of=Conversation, read=True)
+    row = (await session.execute(query)).first()
+    if row is not None:
+        return row[1], row[0]
+    # The merchant's staff act as the official account (CHT-9): they get the account's row.
+    member = await service_desk.account_member_for(session, actor.user_id, cid)
     if member is None:
+        raise chat_not_found()
+    conversation_query = (
+        select(Conversation).where(Conversation.id == cid).execution_options(populate_existing=True)
+    )
+    if lock:
+        conversation_query = conversation_query.with_for_update()
+    elif share:
+        conversation_query = conversation_query.with_for_update(read=True)
+    conversation = await session.scalar(conversation_query)
+    if conversation is None:
         raise chat_not_found()
     return conversation, member
 
@@ -110,15 +115,13 @@ def in_window(member: Member, seq: int) -> bool:
 async def lock_users_shared(session: AsyncSession, *user_ids: int) -> None:
     """Share-lock users' rows in id order: a graph change between them (unfriend, block), which locks
     the same rows for update, waits until this transaction ends, and this waits for it."""
-    ids = sorted(set(user_ids))
-    await session.execute(
-        select(_users.c.id).where(_users.c.id.in_(ids)).order_by(_users.c.id).with_for_update(read=True)
-    )
+    await identity.lock_users(session, user_ids, shared=True)
 
 
 async def can_message_each_other(session: AsyncSession, a: int, b: int) -> bool:
-    """Direct messages flow only between friends, and never across a block (CHT-1, GRA-3)."""
-    return await graph.are_friends(session, a, b) and not await graph.is_blocked_either_way(session, a, b)
+    """Direct messages flow only between friends, and never across a block (CHT-1, GRA-3): one query."""
+    allowed = and_(graph.are_friends_clause(a, b), ~graph.blocked_either_way_clause(a, b))
+    return bool(await session.scalar(select(allowed)))
 
 
 async def check_can_send(

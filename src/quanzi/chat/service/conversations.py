@@ -89,6 +89,7 @@ def _new_member(
         status=ACTIVE,
         joined_seq=conversation.last_seq,
         left_seq=None,
+        left_title=None,
         read_seq=conversation.last_seq,
         unread_count=0,
         mention_seq=0,
@@ -125,6 +126,7 @@ async def _admit(
             "status",
             "joined_seq",
             "left_seq",
+            "left_title",
             "read_seq",
             "unread_count",
             "mention_seq",
@@ -143,6 +145,8 @@ async def _depart(
 ) -> None:
     member.status = status
     member.left_seq = seq
+    # What the chat was called when they left: they see it as it was then, not its later names.
+    member.left_title = conversation.title
     member.pinned_at = None
     conversation.member_count -= 1
     await session.flush()
@@ -267,16 +271,16 @@ async def list_chats(
 ) -> tuple[list[ChatOut], str | None]:
     """The actor's chats: pinned first, then by latest activity. A group the actor left is gone from the
     list; one they were removed from stays (showing only what they saw)."""
-    query = select(Member).where(Member.user_id == actor.user_id, Member.status != "left")
+    query = render.chat_rows(actor).where(Member.status != "left")
     if page.after:
         if len(page.after) != 3:
             raise InvalidInput("cursor is not valid", code="invalid_cursor")
         after = tuple(int(part) for part in page.after)
         query = query.where(tuple_(_pin_rank(), Member.activity_id, Member.conversation_id) < tuple_(*after))
     query = query.order_by(_pin_rank().desc(), Member.activity_id.desc(), Member.conversation_id.desc())
-    rows = list((await session.scalars(query.limit(page.limit + 1))).all())
+    rows = list((await session.execute(query.limit(page.limit + 1))).all())
     kept, cursor = page_of(
-        rows, page, key=lambda m: (1 if m.pinned_at else 0, m.activity_id, m.conversation_id)
+        rows, page, key=lambda row: (1 if row[0].pinned_at else 0, row[0].activity_id, row[0].conversation_id)
     )
     return await render.chats_out(session, actor, kept), cursor
 

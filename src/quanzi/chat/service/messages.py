@@ -1,10 +1,13 @@
 """Messages: send (with reply, mentions, forward and a client message id), recall, delete for me,
 history and search (CHT-3, CHT-4, CHT-5, CHT-7).
 
-Every message is posted under the conversation's row lock: it takes the next conversation seq, is
-counted into each active member's unread count and chat-list position by one UPDATE, and gets a
-place in each active member's sync log. So a member removed before the message was posted never
-sees it, on any path, and one added after never sees what came before.
+Every message is posted under the conversation's row lock: it takes the next conversation seq and
+its ``chat.message.created`` event is written in the same commit. The fan-out happens after, off the
+request: the consumer `chat.fanout` (`chat.consumers`) counts it into the unread count and chat-list
+position of each member whose window holds that seq, and gives it a place in their sync logs, in
+batches. So a member removed before the message was posted never sees it, on any path, one added
+after never sees what came before, and a send costs a handful of round trips whatever the group's
+size (the request-path statement budget: at most 8).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.chat import events
@@ -51,68 +54,55 @@ async def post(
     mention_all: bool = False,
     forwarded: bool = False,
     client_msg_id: str | None = None,
-) -> Message:
-    """Add a message to a conversation whose row the caller has locked, and deliver it to every active
-    member's log. System notices (no sender) count as no one's unread message."""
+) -> tuple[Message, bool]:
+    """Add a message to a conversation whose row the caller has locked; the fan-out to members follows
+    from its event. Returns the message and whether it is new: with `client_msg_id`, a resend of a
+    message the sender already posted here returns that message and posts nothing (the unique key
+    decides, in the same statement)."""
     now = clock.now()
     seq = conversation.last_seq + 1
-    message = Message(
-        conversation_id=conversation.id,
-        id=new_id(),
-        seq=seq,
-        sender_id=sender_id,
-        kind=kind,
-        content=prepared.content,
-        text=prepared.text,
-        reply_to_id=reply_to_id,
-        mentions=[str(m) for m in mentions or []],
-        mention_all=mention_all,
-        forwarded=forwarded,
-        client_msg_id=client_msg_id,
-        recalled_at=None,
-        created_at=now,
-    )
-    session.add(message)
+    values = {
+        "conversation_id": conversation.id,
+        "id": new_id(),
+        "seq": seq,
+        "sender_id": sender_id,
+        "kind": kind,
+        "content": prepared.content,
+        "text": prepared.text,
+        "reply_to_id": reply_to_id,
+        "mentions": [str(m) for m in mentions or []],
+        "mention_all": mention_all,
+        "forwarded": forwarded,
+        "client_msg_id": client_msg_id,
+        "recalled_at": None,
+        "created_at": now,
+    }
+    if client_msg_id is not None:
+        inserted = await session.execute(
+            insert_for(session, Message)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["conversation_id", "sender_id", "client_msg_id"])
+            .returning(Message.id)
+        )
+        if inserted.first() is None:
+            existing = await session.scalar(
+                select(Message).where(
+                    Message.conversation_id == conversation.id,
+                    Message.sender_id == sender_id,
+                    Message.client_msg_id == client_msg_id,
+                )
+            )
+            assert existing is not None
+            return existing, False
+        message = Message(**values)
+    else:
+        message = Message(**values)
+        session.add(message)
     conversation.last_seq = seq
     conversation.last_message_id = message.id
     conversation.updated_at = now
-    await session.flush()
-    is_sender = Member.user_id == (sender_id or 0)
-    result = await session.execute(
-        update(Member)
-        .where(Member.conversation_id == conversation.id, Member.status == ACTIVE)
-        .values(
-            activity_id=message.id,
-            last_message_id=message.id,
-            unread_count=case((is_sender, 0), else_=Member.unread_count + (1 if sender_id else 0)),
-            read_seq=case((is_sender, seq), else_=Member.read_seq),
-        )
-        .returning(Member.user_id)
-        .execution_options(synchronize_session=False)
-    )
-    recipients = [int(uid) for uid in result.scalars().all()]
-    targets = set(recipients) if mention_all else set(mentions or []) & set(recipients)
-    targets.discard(sender_id or 0)
-    if targets:
-        await session.execute(
-            update(Member)
-            .where(Member.conversation_id == conversation.id, Member.user_id.in_(targets))
-            .values(mention_seq=seq)
-            .execution_options(synchronize_session=False)
-        )
-    if conversation.kind == "service":  # the merchant's staff see the account's chats (CHT-9)
-        recipients = sorted(
-            set(recipients) | set(await service_desk.on_posted(session, conversation, message))
-        )
-    rendered = await render.message_out(session, message)
-    await sync.append(
-        session,
-        recipients,
-        kind="message",
-        conversation_id=conversation.id,
-        message_id=message.id,
-        live=sync.live_entry("message", conversation.id, message=rendered, message_id=message.id),
-    )
+    if conversation.kind == "service":  # the inbox order and the window counters (CHT-9, SHP-2)
+        await service_desk.on_posted(session, conversation, message)
     emit(
         session,
         events.MESSAGE_CREATED,
@@ -122,9 +112,12 @@ async def post(
             "sender_id": str(sender_id) if sender_id else None,
             "kind": kind,
             "seq": seq,
+            "mentions": [str(m) for m in mentions or []],
+            "mention_all": mention_all,
+            "chat_kind": conversation.kind,
         },
     )
-    return message
+    return message, True
 
 
 async def notice(
@@ -132,7 +125,10 @@ async def notice(
 ) -> Message:
     """A system notice ("Alice renamed the group …"); `data` says what happened for clients."""
     content = {"event": event, "text": text, **data}
-    return await post(session, conversation, sender_id=None, kind="system", prepared=Prepared(content, ""))
+    message, _ = await post(
+        session, conversation, sender_id=None, kind="system", prepared=Prepared(content, "")
+    )
+    return message
 
 
 # --- sending ---------------------------------------------------------------------------------------
@@ -145,16 +141,6 @@ async def send_message(
     message the first attempt created and changes nothing (even after the first was recalled)."""
     conversation, member = await access_chat(session, actor, chat_id, lock=True)
     sender_id = member.user_id  # the actor, or the official account its staff act as (CHT-9)
-    if data.client_msg_id is not None:
-        existing = await session.scalar(
-            select(Message).where(
-                Message.conversation_id == conversation.id,
-                Message.sender_id == sender_id,
-                Message.client_msg_id == data.client_msg_id,
-            )
-        )
-        if existing is not None:
-            return await render.message_out(session, existing)
     await check_can_send(session, actor, conversation, member)
     ctx = KindContext(session, actor, conversation.id, conversation.kind)
     if data.forward is not None:
@@ -169,7 +155,7 @@ async def send_message(
         kind_name, prepared = kind.name, await kind.prepare(ctx, data.content)
     reply_to_id = await _reply_target(session, actor, conversation, member, data.reply_to_id)
     mentions = await _mentions(session, conversation, member, data)
-    message = await post(
+    message, created = await post(
         session,
         conversation,
         sender_id=sender_id,
@@ -181,7 +167,7 @@ async def send_message(
         forwarded=data.forward is not None,
         client_msg_id=data.client_msg_id,
     )
-    if conversation.kind == "service":
+    if created and conversation.kind == "service":
         await service_desk.after_send(session, actor, conversation, member, message)
     return (await with_viewer_state(session, actor, [await render.message_out(session, message)]))[0]
 
@@ -317,7 +303,6 @@ def _spell(window: timedelta) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-@jobs.job_handler(PURGE_RECALLED_JOB)
 async def purge_recalled(session: AsyncSession, payload: dict[str, Any]) -> None:
     """Once the re-edit window has passed, a recalled message's content is gone for good."""
     message = await session.get(Message, (int(payload["chat_id"]), int(payload["message_id"])))

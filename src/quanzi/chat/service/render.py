@@ -8,17 +8,23 @@ while they were in it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, and_, case, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from quanzi.chat.kinds import preview_of
-from quanzi.chat.models import Conversation, Invitation, Member, Message, ServiceConversation
+from quanzi.chat.models import Conversation, HiddenMessage, Invitation, Member, Message, ServiceConversation
 from quanzi.chat.schemas import ChatOut, InvitationOut, MessageOut, MyChatState, QuoteOut
 from quanzi.chat.service.common import ACTIVE
 from quanzi.core.actor import Actor
 from quanzi.identity import service as identity
+
+_LAST = aliased(Message, name="last_message")
+_QUOTED = aliased(Message, name="quoted_message")
+_PEER = aliased(Member, name="peer_member")
 
 
 async def load_messages(session: AsyncSession, keys: Iterable[tuple[int, int | None]]) -> list[Message]:
@@ -80,69 +86,99 @@ async def messages_out(session: AsyncSession, messages: list[Message]) -> list[M
     ]
 
 
+async def visible_messages_out(
+    session: AsyncSession, user_id: int, keys: Iterable[tuple[int, int | None]]
+) -> dict[int, MessageOut]:
+    """These messages as `user_id` sees them, in one query (each with what it quotes), less those
+    the user deleted for themselves."""
+    pairs = sorted({(cid, mid) for cid, mid in keys if mid is not None})
+    out: dict[int, MessageOut] = {}
+    for start in range(0, len(pairs), 500):
+        rows = await session.execute(
+            select(Message, _QUOTED)
+            .outerjoin(
+                _QUOTED,
+                and_(_QUOTED.conversation_id == Message.conversation_id, _QUOTED.id == Message.reply_to_id),
+            )
+            .outerjoin(
+                HiddenMessage, and_(HiddenMessage.user_id == user_id, HiddenMessage.message_id == Message.id)
+            )
+            .where(tuple_(Message.conversation_id, Message.id).in_(pairs[start : start + 500]))
+            .where(HiddenMessage.message_id.is_(None))
+        )
+        for message, quoted in rows.all():
+            out[message.id] = _message_out(message, _quote(quoted) if quoted is not None else None)
+    return out
+
+
 async def message_out(session: AsyncSession, message: Message) -> MessageOut:
     return (await messages_out(session, [message]))[0]
 
 
-async def chats_out(session: AsyncSession, actor: Actor, members: list[Member]) -> list[ChatOut]:
-    """The actor's chats, from the actor's member rows, in the order given."""
-    if not members:
+def chat_rows(
+    actor: Actor, *, as_user: int | None = None
+) -> Select[Member, Conversation, Message, Message, ServiceConversation, Member]:
+    """One query for everything a chat list shows of each chat: the member row (the actor's, or
+    `as_user`'s — the official account whose inbox staff work, CHT-9), the conversation, its last
+    message and what that quotes, the service chat's two sides, and the direct peer's member row
+    (their read receipt). Callers add their WHERE, ORDER and LIMIT."""
+    me = actor.user_id if as_user is None else as_user
+    # An active member's last message is the conversation's (there at once, before the fan-out);
+    # a departed member's is the last one their window held.
+    last_id = case((Member.status == ACTIVE, Conversation.last_message_id), else_=Member.last_message_id)
+    peer_id = case(
+        (Conversation.direct_low_id == me, Conversation.direct_high_id), else_=Conversation.direct_low_id
+    )
+    return (
+        select(Member, Conversation, _LAST, _QUOTED, ServiceConversation, _PEER)
+        .join(Conversation, Conversation.id == Member.conversation_id)
+        .outerjoin(_LAST, and_(_LAST.conversation_id == Member.conversation_id, _LAST.id == last_id))
+        .outerjoin(
+            _QUOTED, and_(_QUOTED.conversation_id == _LAST.conversation_id, _QUOTED.id == _LAST.reply_to_id)
+        )
+        .outerjoin(ServiceConversation, ServiceConversation.conversation_id == Member.conversation_id)
+        .outerjoin(
+            _PEER,
+            and_(
+                Conversation.kind == "direct",
+                _PEER.conversation_id == Conversation.id,
+                _PEER.user_id == peer_id,
+            ),
+        )
+        .where(Member.user_id == me)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def chats_out(session: AsyncSession, actor: Actor, rows: Sequence[Any]) -> list[ChatOut]:
+    """The actor's chats from `chat_rows` rows, in the order given (one more query: the peers' cards)."""
+    if not rows:
         return []
-    conversation_ids = [m.conversation_id for m in members]
-    conversations = {
-        c.id: c
-        for c in (
-            await session.scalars(
-                select(Conversation)
-                .where(Conversation.id.in_(conversation_ids))
-                .execution_options(populate_existing=True)
-            )
-        ).all()
-    }
-    last = {
-        m.id: m
-        for m in await load_messages(session, [(m.conversation_id, m.last_message_id) for m in members])
-    }
-    last_out = {m.id: m for m in await messages_out(session, list(last.values()))}
     peers: dict[int, int] = {}
-    for member in members:
-        conversation = conversations[member.conversation_id]
+    for member, conversation, _last, _quoted, service, _peer in rows:
         if conversation.kind == "direct":
             low, high = conversation.direct_low_id, conversation.direct_high_id
-            peers[conversation.id] = int(high if low == actor.user_id else low)  # type: ignore[arg-type]
-    service_peers = await _service_peers(
-        session, [m for m in members if conversations[m.conversation_id].kind == "service"]
-    )
-    cards = await identity.get_cards(session, set(peers.values()) | set(service_peers.values()))
-    peer_rows = {}
-    if peers:
-        peer_rows = {
-            m.conversation_id: m
-            for m in (
-                await session.scalars(
-                    select(Member)
-                    .where(tuple_(Member.conversation_id, Member.user_id).in_(list(peers.items())))
-                    .execution_options(populate_existing=True)
-                )
-            ).all()
-        }
+            peers[conversation.id] = int(high if low == member.user_id else low)
+        elif service is not None:
+            peers[conversation.id] = (
+                service.merchant_id if member.user_id == service.customer_id else service.customer_id
+            )
+    cards = await identity.get_cards(session, set(peers.values()))
     out = []
-    for member in members:
-        conversation = conversations[member.conversation_id]
+    for member, conversation, last, quoted, _service, peer_row in rows:
         active = member.status == ACTIVE
-        peer_row = peer_rows.get(conversation.id)
         out.append(
             ChatOut(
                 id=conversation.id,
-                kind=conversation.kind,  # type: ignore[arg-type]
-                title=conversation.title,
+                kind=conversation.kind,
+                title=conversation.title if active else member.left_title,
                 announcement=conversation.announcement if active else None,
                 owner_id=conversation.owner_id,
                 mute_all=conversation.mute_all,
                 member_count=conversation.member_count if active else None,
                 last_seq=conversation.last_seq if active else int(member.left_seq or 0),
-                last_message=last_out.get(member.last_message_id or 0),
-                peer=cards.get(peers.get(conversation.id) or service_peers.get(conversation.id) or 0),
+                last_message=None if last is None else _message_out(last, _quote(quoted) if quoted else None),
+                peer=cards.get(peers.get(conversation.id) or 0),
                 peer_read_seq=peer_row.read_seq if peer_row is not None else None,
                 me=MyChatState(
                     role=member.role,  # type: ignore[arg-type]
@@ -159,31 +195,11 @@ async def chats_out(session: AsyncSession, actor: Actor, members: list[Member]) 
     return out
 
 
-async def _service_peers(session: AsyncSession, members: list[Member]) -> dict[int, int]:
-    """The other side of each service chat: the merchant for its customer, the customer for the
-    account (and the staff who read with the account's row)."""
-    if not members:
-        return {}
-    rows = (
-        await session.scalars(
-            select(ServiceConversation).where(
-                ServiceConversation.conversation_id.in_([m.conversation_id for m in members])
-            )
-        )
-    ).all()
-    by_id = {row.conversation_id: row for row in rows}
-    peers = {}
-    for member in members:
-        row = by_id.get(member.conversation_id)
-        if row is not None:
-            peers[row.conversation_id] = (
-                row.merchant_id if member.user_id == row.customer_id else row.customer_id
-            )
-    return peers
-
-
 async def chat_out(session: AsyncSession, actor: Actor, member: Member) -> ChatOut:
-    return (await chats_out(session, actor, [member]))[0]
+    """One chat as `member`'s user sees it now (two queries)."""
+    query = chat_rows(actor, as_user=member.user_id).where(Member.conversation_id == member.conversation_id)
+    rows = (await session.execute(query)).all()
+    return (await chats_out(session, actor, rows))[0]
 
 
 async def invitations_out(session: AsyncSession, invitations: list[Invitation]) -> list[InvitationOut]:

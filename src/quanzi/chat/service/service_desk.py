@@ -20,12 +20,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.chat.models import Conversation, Member, Message, ServiceConversation, ServiceReply, ServiceStaff
+from quanzi.chat.models import (
+    Conversation,
+    CustomerPayment,
+    Member,
+    Message,
+    ServiceConversation,
+    ServiceReply,
+    ServiceStaff,
+)
 from quanzi.core import clock
 from quanzi.core.actor import Actor
 from quanzi.core.errors import AppError, Conflict, Forbidden
 from quanzi.graph import service as graph
-from quanzi.wallet import service as wallet
 
 REPLY_WINDOW = timedelta(hours=48)
 PAYMENT_WINDOW = timedelta(hours=48)
@@ -96,8 +103,17 @@ class Window:
 async def last_payments(
     session: AsyncSession, merchant_id: int, customer_ids: list[int]
 ) -> dict[int, datetime]:
-    """When each of these customers last paid the merchant (those who never did are left out)."""
-    return await wallet.last_payment_times(session, merchant_id, customer_ids)
+    """When each of these customers last paid the merchant (those who never did are left out), as the
+    consumer `chat.customer_payments` recorded it from the wallet's events."""
+    if not customer_ids:
+        return {}
+    rows = await session.execute(
+        select(CustomerPayment.customer_id, CustomerPayment.last_paid_at).where(
+            CustomerPayment.merchant_id == merchant_id,
+            CustomerPayment.customer_id.in_(sorted(set(customer_ids))),
+        )
+    )
+    return {int(customer): paid_at for customer, paid_at in rows.all()}
 
 
 def window_for(service: ServiceConversation, paid_at: datetime | None) -> Window:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.chat import events
-from quanzi.chat.models import HiddenMessage, Invitation, Member, Message, SyncCounter, SyncEntry
+from quanzi.chat.models import Invitation, Member, SyncCounter, SyncEntry
 from quanzi.chat.schemas import MAX_SYNC_LIMIT, SyncEntryOut, SyncOut
 from quanzi.chat.service import render
 from quanzi.core import clock
@@ -114,17 +114,20 @@ async def read_log(session: AsyncSession, actor: Actor, since: int, limit: int =
         raise InvalidInput("since must be 0 or more.", code="invalid_since")
     if not 1 <= limit <= MAX_SYNC_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_SYNC_LIMIT}.", code="invalid_limit")
-    current = await head(session, actor.user_id)
-    rows = list(
-        (
-            await session.scalars(
-                select(SyncEntry)
-                .where(SyncEntry.user_id == actor.user_id, SyncEntry.seq > since)
-                .order_by(SyncEntry.seq)
-                .limit(limit + 1)
-            )
-        ).all()
-    )
+    # The head and the entries in one query: the user's counter, joined to its entries after `since`
+    # (one row with no entry when there are none; no row at all before the user's first entry).
+    found = (
+        await session.execute(
+            select(SyncCounter.last_seq, SyncEntry)
+            .select_from(SyncCounter)
+            .outerjoin(SyncEntry, and_(SyncEntry.user_id == SyncCounter.user_id, SyncEntry.seq > since))
+            .where(SyncCounter.user_id == actor.user_id)
+            .order_by(SyncEntry.seq)
+            .limit(limit + 1)
+        )
+    ).all()
+    current = int(found[0][0]) if found else 0
+    rows = [entry for _, entry in found if entry is not None]
     has_more = len(rows) > limit
     rows = rows[:limit]
     return SyncOut(entries=await render_entries(session, actor, rows), head=current, has_more=has_more)
@@ -132,40 +135,14 @@ async def read_log(session: AsyncSession, actor: Actor, since: int, limit: int =
 
 async def render_entries(session: AsyncSession, actor: Actor, rows: list[SyncEntry]) -> list[SyncEntryOut]:
     message_keys = {(r.conversation_id, r.message_id) for r in rows if r.kind == "message" and r.message_id}
-    messages: dict[int, Message] = {}
-    if message_keys:
-        messages = {m.id: m for m in await render.load_messages(session, message_keys)}
-    hidden_ids: set[int] = set()
-    if message_keys:
-        hidden_ids = set(
-            (
-                await session.scalars(
-                    select(HiddenMessage.message_id).where(
-                        HiddenMessage.user_id == actor.user_id,
-                        HiddenMessage.message_id.in_([mid for _, mid in message_keys]),
-                    )
-                )
-            ).all()
-        )
-    rendered_messages = {
-        out.id: out
-        for out in await render.messages_out(
-            session, [m for m in messages.values() if m.id not in hidden_ids]
-        )
-    }
+    rendered_messages = await render.visible_messages_out(session, actor.user_id, message_keys)
     chat_ids = {r.conversation_id for r in rows if r.kind == "chat"}
     chats = {}
     if chat_ids:
-        members = list(
-            (
-                await session.scalars(
-                    select(Member).where(
-                        Member.user_id == actor.user_id, Member.conversation_id.in_(chat_ids)
-                    )
-                )
-            ).all()
-        )
-        chats = {c.id: c for c in await render.chats_out(session, actor, members)}
+        chat_rows = (
+            await session.execute(render.chat_rows(actor).where(Member.conversation_id.in_(chat_ids)))
+        ).all()
+        chats = {c.id: c for c in await render.chats_out(session, actor, chat_rows)}
     invitation_ids = {int((r.data or {}).get("invitation_id", 0)) for r in rows if r.kind == "invite"}
     invitations = {}
     if invitation_ids:

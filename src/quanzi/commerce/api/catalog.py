@@ -3,9 +3,11 @@ answer. Every route needs a session; the services check who may do what."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.commerce import broadcasts, catalog, shops
 from quanzi.commerce.schemas.catalog import (
@@ -26,7 +28,7 @@ from quanzi.commerce.schemas.catalog import (
     SkuPatch,
     StockIn,
 )
-from quanzi.core.http import CurrentActor, Db, PageIn, no_content
+from quanzi.core.http import CurrentActor, Db, IdempotencyKeyHeader, PageIn, idempotent, no_content
 from quanzi.core.pagination import Page
 from quanzi.identity.schemas import UserCard
 
@@ -189,6 +191,14 @@ async def update_sku(sku_id: str, body: SkuPatch, actor: CurrentActor, db: Db) -
 
 
 @router.post("/skus/{sku_id}/stock", response_model=SkuOut)
-async def adjust_stock(sku_id: str, body: StockIn, actor: CurrentActor, db: Db) -> SkuOut:
-    async with db.transaction() as session:
-        return await catalog.adjust_stock(session, actor, sku_id, body.delta)
+async def adjust_stock(
+    sku_id: str, body: StockIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
+) -> JSONResponse:
+    """Add `delta` units (negative to take some away): a retry with the same key adjusts nothing twice."""
+
+    async def action(session: AsyncSession, _proof: Any) -> tuple[int, dict[str, Any]]:
+        sku = await catalog.adjust_stock(session, actor, sku_id, body.delta)
+        return 200, sku.model_dump(mode="json")
+
+    payload = {"sku_id": sku_id, **body.model_dump(mode="json")}
+    return await idempotent(db, actor, key, "commerce.sku.stock", payload, action)

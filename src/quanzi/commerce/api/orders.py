@@ -1,20 +1,20 @@
 """HTTP routes of the cart, orders and refunds (docs/commerce.md "Cart, orders and refunds"): parse,
 call one service, shape the answer.
 
-Checkout, payment and refund approval go through the wallet's `idempotency.execute`: they require an
-``Idempotency-Key`` header, and a retry replays the stored answer (``Idempotent-Replayed: true``).
+Checkout, payment, cancellation, confirmation and refund approval move money or stock: they go through
+`core.http.idempotent`, require an ``Idempotency-Key`` header, and a retry replays the stored answer
+(``Idempotent-Replayed: true``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.commerce import cart, orders, refunds
-from quanzi.commerce import jobs as _jobs  # noqa: F401 - registers the order timers' job handlers
 from quanzi.commerce.schemas.orders import (
     CartItemIn,
     CartItemPatch,
@@ -30,38 +30,13 @@ from quanzi.commerce.schemas.orders import (
     RefuseIn,
     ShipIn,
 )
-from quanzi.core.actor import Actor
-from quanzi.core.db import Database
-from quanzi.core.http import CurrentActor, Db
+from quanzi.core.http import CurrentActor, Db, IdempotencyKeyHeader, idempotent
 from quanzi.core.pagination import Page, PageRequest
 from quanzi.wallet import service as wallet
 
 router = APIRouter(tags=["orders"])
 
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Required: a fresh random string per operation; a retry reuses it",
-    ),
-]
 Limit = Annotated[int | None, Query(ge=1, le=100)]
-
-
-async def _idempotent(
-    db: Database,
-    actor: Actor,
-    key: str | None,
-    scope: str,
-    payload: dict[str, Any],
-    action: Any,
-    pin: str | None = None,
-) -> JSONResponse:
-    outcome = await wallet.idempotency.execute(
-        db, actor, key=key, scope=scope, payload=payload, action=action, pin=pin
-    )
-    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
-    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
 
 
 # --- cart ----------------------------------------------------------------------------------------------
@@ -110,7 +85,7 @@ async def create_orders(
         answer = OrdersOut(orders=await orders.orders_out(session, actor, created))
         return 201, answer.model_dump(mode="json")
 
-    return await _idempotent(db, actor, key, "commerce.order.create", body.model_dump(mode="json"), action)
+    return await idempotent(db, actor, key, "commerce.order.create", body.model_dump(mode="json"), action)
 
 
 @router.get("/orders", response_model=Page[OrderOut])
@@ -139,19 +114,30 @@ async def get_order(order_id: str, actor: CurrentActor, db: Db) -> OrderOut:
 async def pay_order(
     order_id: str, body: PayIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
-    async def action(session: AsyncSession, proof: wallet.PinProof | None) -> tuple[int, dict[str, Any]]:
+    async def action(session: AsyncSession, proof: Any) -> tuple[int, dict[str, Any]]:
         order = await orders.pay_order(session, actor, order_id, proof=proof)
         return 200, (await orders.order_out(session, actor, order)).model_dump(mode="json")
 
-    return await _idempotent(
-        db, actor, key, "commerce.order.pay", {"order_id": order_id}, action, pin=body.pin
+    return await idempotent(
+        db,
+        actor,
+        key,
+        "commerce.order.pay",
+        {"order_id": order_id},
+        action,
+        wallet.pin_precheck(actor, body.pin),
     )
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut)
-async def cancel_order(order_id: str, actor: CurrentActor, db: Db) -> OrderOut:
-    async with db.transaction() as session:
-        return await orders.order_out(session, actor, await orders.cancel_order(session, actor, order_id))
+async def cancel_order(
+    order_id: str, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
+) -> JSONResponse:
+    async def action(session: AsyncSession, _proof: Any) -> tuple[int, dict[str, Any]]:
+        order = await orders.cancel_order(session, actor, order_id)
+        return 200, (await orders.order_out(session, actor, order)).model_dump(mode="json")
+
+    return await idempotent(db, actor, key, "commerce.order.cancel", {"order_id": order_id}, action)
 
 
 @router.post("/orders/{order_id}/ship", response_model=OrderOut)
@@ -170,9 +156,14 @@ async def deliver_order(order_id: str, actor: CurrentActor, db: Db) -> OrderOut:
 
 
 @router.post("/orders/{order_id}/confirm", response_model=OrderOut)
-async def confirm_order(order_id: str, actor: CurrentActor, db: Db) -> OrderOut:
-    async with db.transaction() as session:
-        return await orders.order_out(session, actor, await orders.confirm_order(session, actor, order_id))
+async def confirm_order(
+    order_id: str, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
+) -> JSONResponse:
+    async def action(session: AsyncSession, _proof: Any) -> tuple[int, dict[str, Any]]:
+        order = await orders.confirm_order(session, actor, order_id)
+        return 200, (await orders.order_out(session, actor, order)).model_dump(mode="json")
+
+    return await idempotent(db, actor, key, "commerce.order.confirm", {"order_id": order_id}, action)
 
 
 # --- refunds -------------------------------------------------------------------------------------------
@@ -215,7 +206,7 @@ async def approve_refund(
         request = await refunds.approve_refund(session, actor, refund_id)
         return 200, refunds.refund_out(request).model_dump(mode="json")
 
-    return await _idempotent(db, actor, key, "commerce.refund.approve", {"refund_id": refund_id}, action)
+    return await idempotent(db, actor, key, "commerce.refund.approve", {"refund_id": refund_id}, action)
 
 
 @router.post("/refunds/{refund_id}/refuse", response_model=RefundOut)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from quanzi.commerce import product_kind as _product_kind  # noqa: F401 - registers the chat card kind
 from quanzi.commerce import shares
 from quanzi.commerce.schemas.shares import ShareIn, ShareOpenOut, ShareOut
 from quanzi.core.http import CurrentActor, Db

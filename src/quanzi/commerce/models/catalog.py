@@ -40,6 +40,9 @@ class Shop(Base):
     )
     name: Mapped[str] = mapped_column(String(60))
     intro: Mapped[str] = mapped_column(String(500), default="")
+    # Whether an operator verified the merchant (ACC-2), kept from identity's events by the consumer
+    # `commerce.shop_verification`, so the shop list filters in SQL.
+    verified: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

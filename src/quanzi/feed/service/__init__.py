@@ -11,3 +11,10 @@
 - `media`       image and video intake
 - `views`       turning rows into what one viewer may see
 """
+
+from __future__ import annotations
+
+from quanzi.feed.service.moments import create_moment
+from quanzi.feed.service.topics import printable, ready, terms
+
+__all__ = ["create_moment", "printable", "ready", "terms"]

@@ -15,10 +15,18 @@ ten accounts in the last ten minutes outranks a topic a hundred accounts posted 
 The board (top 50) is recomputed by the job ``feed.hot_search.recompute`` at the start of every
 minute while there is activity in the window; recording activity schedules the next run (one per
 minute, by its dedupe key), and each run schedules the one after it, so the chain survives restarts.
+
+Posting and discussing are recorded in the transaction that does them. Reading a topic page and
+searching happen in GET requests, which must stay reads (a list page costs at most five round
+trips): they are noted in a buffer of the process (`ACTIVITY`) and written in batches every few
+seconds by the feed's process task. A process that dies loses at most those few seconds of reads and
+searches, a statistic; what people post and say is never buffered.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -28,11 +36,14 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
+from quanzi.core.db import Database
 from quanzi.core.ids import new_id
 from quanzi.core.jobs import schedule
 from quanzi.feed.models import Activity, HotSearchEntry
 from quanzi.feed.schemas import HotSearchItem, HotSearchOut
 from quanzi.feed.service import topics as parsing
+
+log = logging.getLogger("quanzi.feed.hotsearch")
 
 RECOMPUTE_JOB = "feed.hot_search.recompute"
 BOARD_SIZE = 50
@@ -65,8 +76,17 @@ async def record(
     terms: Sequence[str] = (),
 ) -> None:
     """Record that `user_id` did `action` with these topics (key, name) and terms."""
-    now = clock.now()
-    rows = [
+    rows = _activity_rows(user_id, action, topics, terms, clock.now())
+    if not rows:
+        return
+    await session.execute(insert(Activity), rows)
+    await schedule_recompute(session)
+
+
+def _activity_rows(
+    user_id: int, action: str, topics: Sequence[tuple[str, str]], terms: Sequence[str], now: datetime
+) -> list[dict[str, object]]:
+    return [
         {
             "id": new_id(),
             "subject": "topic",
@@ -89,25 +109,74 @@ async def record(
         }
         for term in list(dict.fromkeys(terms))[:MAX_TERMS_PER_POST]
     ]
-    if not rows:
-        return
-    await session.execute(insert(Activity), rows)
-    await schedule_recompute(session)
+
+
+class ActivityBuffer:
+    """Reads and searches noted by GET requests, written in batches (see the module docstring), kept
+    per database (a process serves one; tests run many). An account counts once per action and
+    subject within a batch, as the board counts it anyway."""
+
+    def __init__(self, *, flush_seconds: float = 5.0, max_rows: int = 5_000) -> None:
+        self.flush_seconds = flush_seconds
+        self.max_rows = max_rows
+        self._rows: dict[str, dict[tuple[int, str, str, str], dict[str, object]]] = defaultdict(dict)
+        # One wake-up per database's flushing task, made in that task's event loop: an Event made
+        # here would belong to whichever loop first waited on it (tests run one loop per test).
+        self._full: dict[str, asyncio.Event] = {}
+
+    def note(
+        self,
+        session: AsyncSession,
+        user_id: int,
+        action: str,
+        *,
+        topics: Sequence[tuple[str, str]] = (),
+        terms: Sequence[str] = (),
+    ) -> None:
+        url = str(session.get_bind().engine.url)
+        pending = self._rows[url]
+        for row in _activity_rows(user_id, action, topics, terms, clock.now()):
+            pending[(user_id, action, str(row["subject"]), str(row["key"]))] = row
+        if len(pending) >= self.max_rows and url in self._full:
+            self._full[url].set()
+
+    def note_search(self, session: AsyncSession, user_id: int, query: str) -> None:
+        topics, terms = parsing.parse_topics(query), parsing.terms(query, for_search=False)
+        self.note(session, user_id, "search", topics=topics, terms=terms)
+
+    async def flush(self, db: Database) -> int:
+        """Write what was noted against `db`; returns how many rows."""
+        url = str(db.engine.url)
+        rows = list(self._rows.pop(url, {}).values())
+        if url in self._full:
+            self._full[url].clear()
+        if rows:
+            async with db.transaction() as session:
+                await session.execute(insert(Activity), rows)
+                await schedule_recompute(session)
+        return len(rows)
+
+    async def run(self, db: Database, stop: asyncio.Event) -> None:
+        """The process task: flush every `flush_seconds`, when the buffer fills, and once at stop."""
+        full = self._full[str(db.engine.url)] = asyncio.Event()
+        while not stop.is_set():
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(full.wait())]
+            await asyncio.wait(waiters, timeout=self.flush_seconds, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+            try:
+                await self.flush(db)
+            except Exception:
+                log.exception("hot-search activity could not be written; keeping it for the next try")
+        self._full.pop(str(db.engine.url), None)
+
+
+ACTIVITY = ActivityBuffer()
 
 
 async def record_post(session: AsyncSession, user_id: int, text: str, topics: list[tuple[str, str]]) -> None:
     """A public post's topics and whole-word terms count as posted by its author."""
     await record(session, user_id, "post", topics=topics, terms=parsing.terms(text, for_search=False))
-
-
-async def record_search(session: AsyncSession, user_id: int, query: str) -> None:
-    await record(
-        session,
-        user_id,
-        "search",
-        topics=parsing.parse_topics(query),
-        terms=parsing.terms(query, for_search=False),
-    )
 
 
 def score_board(

@@ -16,9 +16,9 @@ come from those domains calling `notify` in their own transactions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
@@ -26,12 +26,12 @@ from quanzi.core.actor import Actor
 from quanzi.core.errors import InvalidInput
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.outbox import emit
-from quanzi.core.pagination import PageRequest, encode_cursor
+from quanzi.core.pagination import PageRequest, page_of
 from quanzi.feed.models import Comment, Like, Notification, Post
 from quanzi.feed.schemas import NotificationOut, UnreadOut
 from quanzi.feed.service.paging import after_id
-from quanzi.feed.service.visibility import Viewer, interaction_scopes, load_viewer, post_visible
-from quanzi.graph import discovery as graph_lists
+from quanzi.feed.service.visibility import Viewer, interaction_visible, post_visible, viewer_of
+from quanzi.graph import service as graph_lists
 from quanzi.identity import service as identity
 
 MAX_UNREAD_COUNTED = 999
@@ -80,123 +80,80 @@ def notify(
     return notification.id
 
 
-async def _still_visible(
-    session: AsyncSession, viewer: Viewer, rows: Sequence[Notification]
-) -> list[Notification]:
-    """The notifications whose post, comment and actor the recipient may still see."""
-    post_ids = {n.post_id for n in rows if n.post_id is not None}
-    posts = (
-        {
-            p.id: p
-            for p in (
-                await session.scalars(select(Post).where(Post.id.in_(post_ids), post_visible(viewer)))
-            ).all()
-        }
-        if post_ids
-        else {}
+def _still_visible(viewer: Viewer) -> ColumnElement[bool]:
+    """The rule of the inbox, as SQL over `Notification` joined to its post (`_joined`): a
+    notification is shown while its post, its actor's like or comment and that comment's addressee
+    are all still visible to the recipient — the feed's own rules (`post_visible`,
+    `interaction_visible`). A removed comment's notice is the commenter's own and always shown."""
+    reply_visible = or_(
+        Comment.reply_to_user_id.is_(None), interaction_visible(viewer, Comment.reply_to_user_id)
     )
-    scopes = await interaction_scopes(session, viewer, posts.values())
-    comment_ids = {n.comment_id for n in rows if n.comment_id is not None}
-    comments = (
-        {c.id: c for c in (await session.scalars(select(Comment).where(Comment.id.in_(comment_ids)))).all()}
-        if comment_ids
-        else {}
+    still_liked = exists(
+        select(Like.id).where(Like.post_id == Notification.post_id, Like.user_id == Notification.actor_id)
     )
-    like_keys = {(n.post_id, n.actor_id) for n in rows if n.kind == "like"}
-    likes: set[tuple[int, int]] = set()
-    if like_keys:
-        liked = await session.execute(
-            select(Like.post_id, Like.user_id).where(
-                Like.post_id.in_({k[0] for k in like_keys}), Like.user_id.in_({k[1] for k in like_keys})
-            )
-        )
-        likes = {(post_id, user_id) for post_id, user_id in liked.all()}
-    kept = []
-    for n in rows:
-        if n.kind == "comment_removed":  # the commenter's own text; the post is shown only if visible
-            kept.append(n)
-            continue
-        if n.post_id not in posts:
-            continue
-        scope = scopes[n.post_id]
-        if n.actor_id is not None and not scope.shows(n.actor_id):
-            continue
-        if n.comment_id is not None:
-            comment = comments.get(n.comment_id)
-            if comment is None or not scope.shows(comment.author_id, comment.reply_to_user_id):
-                continue
-        if n.kind == "like" and (n.post_id, n.actor_id) not in likes:
-            continue
-        kept.append(n)
-    return kept
+    return or_(
+        Notification.kind == "comment_removed",
+        and_(
+            Post.id.is_not(None),
+            or_(Notification.actor_id.is_(None), interaction_visible(viewer, Notification.actor_id)),
+            or_(
+                Notification.comment_id.is_(None),
+                and_(Comment.id.is_not(None), interaction_visible(viewer, Comment.author_id), reply_visible),
+            ),
+            or_(Notification.kind != "like", still_liked),
+        ),
+    )
+
+
+def _joined(viewer: Viewer, *columns: Any) -> Select[Any]:
+    return (
+        select(*columns)
+        .select_from(Notification)
+        .outerjoin(Post, and_(Post.id == Notification.post_id, post_visible(viewer)))
+        .outerjoin(Comment, Comment.id == Notification.comment_id)
+        .where(Notification.recipient_id == viewer.user_id, _still_visible(viewer))
+    )
 
 
 async def list_notifications(
     session: AsyncSession, actor: Actor, page: PageRequest
 ) -> tuple[list[NotificationOut], str | None]:
-    """The actor's inbox, newest first, without what they may no longer see."""
-    viewer = await load_viewer(session, actor)
+    """The actor's inbox, newest first, without what they may no longer see: two queries."""
+    viewer = viewer_of(actor)
+    stmt = _joined(viewer, Notification, Post.id)
     after = after_id(page)
-    kept: list[Notification] = []
-    exhausted = False
-    batch = page.limit + 1
-    # Hidden entries are skipped, so a page may take several batches; each batch is one index range.
-    for _ in range(8):
-        stmt = select(Notification).where(Notification.recipient_id == actor.user_id)
-        if after is not None:
-            stmt = stmt.where(Notification.id < after)
-        rows = list((await session.scalars(stmt.order_by(Notification.id.desc()).limit(batch))).all())
-        kept += await _still_visible(session, viewer, rows)
-        exhausted = len(rows) < batch
-        if rows:
-            after = rows[-1].id
-        if exhausted or len(kept) > page.limit:
-            break
-        batch = min(batch * 2, 400)
-    items = kept[: page.limit]
-    cursor: str | None
-    if len(kept) > page.limit:
-        cursor = encode_cursor(items[-1].id)
-    else:
-        cursor = None if exhausted or after is None else encode_cursor(after)
-    cards = await identity.get_cards(session, {n.actor_id for n in items if n.actor_id is not None})
-    post_ids = {n.post_id for n in items if n.post_id is not None}
-    visible_posts = (
-        set((await session.scalars(select(Post.id).where(Post.id.in_(post_ids), post_visible(viewer)))).all())
-        if post_ids
-        else set()
-    )
+    if after is not None:
+        stmt = stmt.where(Notification.id < after)
+    rows = list((await session.execute(stmt.order_by(Notification.id.desc()).limit(page.limit + 1))).all())
+    kept, cursor = page_of(rows, page, key=lambda row: row[0].id)
+    cards = await identity.get_cards(session, {n.actor_id for n, _ in kept if n.actor_id is not None})
     return [
         NotificationOut(
             id=n.id,
             kind=n.kind,
             actor=cards.get(n.actor_id) if n.actor_id else None,  # type: ignore[arg-type]
-            post_id=n.post_id if n.post_id in visible_posts else None,
+            post_id=n.post_id if visible_post is not None else None,
             comment_id=n.comment_id,
             excerpt=n.excerpt,
             read=n.read_at is not None,
             created_at=n.created_at,
         )
-        for n in items
+        for n, visible_post in kept
     ], cursor
 
 
 async def unread_counts(session: AsyncSession, actor: Actor) -> UnreadOut:
     """Unread notifications the actor may see, and pending friend requests to them (capped at 999)."""
-    viewer = await load_viewer(session, actor)
-    rows = list(
-        (
-            await session.scalars(
-                select(Notification)
-                .where(Notification.recipient_id == actor.user_id, Notification.read_at.is_(None))
-                .order_by(Notification.id.desc())
-                .limit(MAX_UNREAD_COUNTED)
-            )
-        ).all()
+    viewer = viewer_of(actor)
+    unread_ids = (
+        _joined(viewer, Notification.id)
+        .where(Notification.read_at.is_(None))
+        .limit(MAX_UNREAD_COUNTED)
+        .subquery()
     )
-    unread = len(await _still_visible(session, viewer, rows))
+    count = int(await session.scalar(select(func.count()).select_from(unread_ids)) or 0)
     requests = await _pending_friend_requests(session, actor)
-    return UnreadOut(notifications=unread, friend_requests=requests, total=unread + requests)
+    return UnreadOut(notifications=count, friend_requests=requests, total=count + requests)
 
 
 async def _pending_friend_requests(session: AsyncSession, actor: Actor) -> int:

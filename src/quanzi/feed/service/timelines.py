@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core.actor import Actor
@@ -18,11 +18,11 @@ from quanzi.core.errors import NotFound
 from quanzi.core.pagination import PageRequest, page_of
 from quanzi.feed.models import Post, PostTerm, PostTopic, Topic
 from quanzi.feed.schemas import PostOut, TopicOut
-from quanzi.feed.service import hotsearch, moments
+from quanzi.feed.service import hotsearch
 from quanzi.feed.service import topics as parsing
 from quanzi.feed.service.paging import after_id
 from quanzi.feed.service.views import render_posts
-from quanzi.feed.service.visibility import Viewer, load_viewer, post_visible
+from quanzi.feed.service.visibility import Viewer, moment_authors, post_visible, viewer_of
 from quanzi.graph import service as graph
 from quanzi.identity import service as identity
 
@@ -52,17 +52,16 @@ async def friends_moments(
 ) -> tuple[list[PostOut], str | None]:
     """The actor's Moments timeline: their own Moments and those of friends they may see and have not
     muted (MOM-5)."""
-    viewer = await load_viewer(session, actor)
-    authors = (viewer.moment_author_ids - await moments.muted_ids(session, actor.user_id)) | {actor.user_id}
-    stmt = select(Post).where(Post.kind == "moment", Post.author_id.in_(sorted(authors)))
+    viewer = viewer_of(actor)
+    stmt = select(Post).where(Post.kind == "moment", moment_authors(viewer))
     return await _page(session, viewer, stmt, page)
 
 
 async def home(session: AsyncSession, actor: Actor, page: PageRequest) -> tuple[list[PostOut], str | None]:
     """The home timeline: public posts (and reposts) of the accounts the actor follows, and their own."""
-    viewer = await load_viewer(session, actor)
-    authors = await graph.following_ids(session, actor.user_id) | {actor.user_id}
-    stmt = select(Post).where(Post.kind == "public", Post.author_id.in_(sorted(authors)))
+    viewer = viewer_of(actor)
+    followed = or_(Post.author_id == actor.user_id, Post.author_id.in_(graph.followee_ids_of(actor.user_id)))
+    stmt = select(Post).where(Post.kind == "public", followed)
     return await _page(session, viewer, stmt, page)
 
 
@@ -77,7 +76,7 @@ async def profile(
 ) -> tuple[list[PostOut], str | None]:
     """A user's Moments (`kind` 'moment') or public posts ('public') as the viewer may see them. A
     user who blocked the viewer is 404, as everywhere (GRA-3)."""
-    viewer = await load_viewer(session, actor)
+    viewer = viewer_of(actor)
     owner = await _profile_owner(session, viewer, user_id)
     stmt = select(Post).where(Post.author_id == owner, Post.kind == kind)
     return await _page(session, viewer, stmt, page)
@@ -97,7 +96,7 @@ async def _topic(session: AsyncSession, name: str) -> Topic:
 
 async def topic_info(session: AsyncSession, actor: Actor | None, name: str) -> TopicOut:
     """A topic page's head: its name, how many of its posts the viewer may see, its hot-search rank."""
-    viewer = await load_viewer(session, actor)
+    viewer = viewer_of(actor)
     topic = await _topic(session, name)
     visible = (
         select(Post.id)
@@ -119,11 +118,11 @@ async def topic_posts(
 ) -> tuple[list[PostOut], str | None]:
     """The posts under a topic the viewer may see. Opening the first page counts as reading the
     topic for hot search (logged-in accounts only)."""
-    viewer = await load_viewer(session, actor)
+    viewer = viewer_of(actor)
     topic = await _topic(session, name)
     stmt = select(Post).where(Post.id.in_(select(PostTopic.post_id).where(PostTopic.topic_id == topic.id)))
     if actor is not None and not page.after:
-        await hotsearch.record(session, actor.user_id, "read", topics=[(topic.key, topic.name)])
+        hotsearch.ACTIVITY.note(session, actor.user_id, "read", topics=[(topic.key, topic.name)])
     return await _page(session, viewer, stmt, page)
 
 
@@ -132,7 +131,7 @@ async def search_posts(
 ) -> tuple[list[PostOut], str | None]:
     """Posts the viewer may see whose text holds every term of `query` (jieba-segmented, so Chinese
     needs no spaces). A logged-in first-page search counts for hot search."""
-    viewer = await load_viewer(session, actor)
+    viewer = viewer_of(actor)
     query = parsing.printable(query)
     await parsing.ready()
     words = parsing.terms(query, for_search=False)
@@ -141,7 +140,7 @@ async def search_posts(
     if not words:
         return [], None
     if actor is not None and not page.after:
-        await hotsearch.record_search(session, actor.user_id, query)
+        hotsearch.ACTIVITY.note_search(session, actor.user_id, query)
     stmt = select(Post)
     for word in words:
         stmt = stmt.where(Post.id.in_(select(PostTerm.post_id).where(PostTerm.term == word)))

@@ -8,9 +8,11 @@ Every function here takes posts the viewer has already been allowed to see (`pos
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.feed.models import Comment, Like, Media, Mention, Post, PostTopic, Topic
@@ -18,6 +20,7 @@ from quanzi.feed.schemas import (
     AudienceOut,
     ChainLink,
     CommentOut,
+    MediaOut,
     PostOut,
     PostSummary,
     RepostInfo,
@@ -25,7 +28,8 @@ from quanzi.feed.schemas import (
     TopicRef,
 )
 from quanzi.feed.service.media import media_out
-from quanzi.feed.service.visibility import Viewer, interaction_scopes, post_visible
+from quanzi.feed.service.visibility import Viewer, interaction_visible, post_visible
+from quanzi.graph import service as graph
 from quanzi.identity import service as identity
 from quanzi.identity.schemas import UserCard
 
@@ -49,65 +53,128 @@ def comment_out(comment: Comment, cards: dict[int, UserCard]) -> CommentOut:
     )
 
 
-async def _media_by_post(session: AsyncSession, post_ids: Iterable[int]) -> dict[int, list[Media]]:
-    ids = set(post_ids)
-    found: dict[int, list[Media]] = defaultdict(list)
-    if ids:
-        for media in (
-            await session.scalars(
-                select(Media).where(Media.post_id.in_(ids)).order_by(Media.post_id, Media.position)
+@dataclass
+class _Attachments:
+    media: dict[int, list[MediaOut]] = field(default_factory=lambda: defaultdict(list))
+    topics: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # Mentioned users the viewer may see (mentions never name someone blocked either way).
+    mentions: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    liked: set[int] = field(default_factory=set)
+
+
+async def _attachments(
+    session: AsyncSession, viewer: Viewer, post_ids: Sequence[int], media_post_ids: Sequence[int]
+) -> _Attachments:
+    """Media (of the posts and of reposted originals), topics, visible mentions and the viewer's own
+    likes of these posts, in one query (rows of a common shape: kind, post, order, then details)."""
+    found = _Attachments()
+    if not post_ids:
+        return found
+    none = null()
+    parts: list[Any] = [
+        select(
+            literal("m"),
+            Media.post_id,
+            Media.position,
+            Media.id,
+            Media.kind,
+            Media.key,
+            Media.thumb_key,
+            Media.width,
+            Media.height,
+            Media.duration_ms,
+        ).where(Media.post_id.in_(sorted(set(media_post_ids)))),
+        select(literal("t"), PostTopic.post_id, Topic.id, none, Topic.name, none, none, none, none, none)
+        .join(Topic, Topic.id == PostTopic.topic_id)
+        .where(PostTopic.post_id.in_(post_ids)),
+    ]
+    mentions = select(
+        literal("u"), Mention.post_id, none, Mention.user_id, none, none, none, none, none, none
+    )
+    if viewer.user_id is not None:
+        mentions = mentions.where(~graph.blocked_either_way_clause(viewer.user_id, Mention.user_id))
+        parts.append(
+            select(literal("l"), Like.post_id, none, none, none, none, none, none, none, none).where(
+                Like.post_id.in_(post_ids), Like.user_id == viewer.user_id
             )
-        ).all():
-            assert media.post_id is not None
-            found[media.post_id].append(media)
-    return found
-
-
-async def _topics_by_post(session: AsyncSession, post_ids: Sequence[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = defaultdict(list)
-    if post_ids:
-        rows = await session.execute(
-            select(PostTopic.post_id, Topic.name)
-            .join(Topic, Topic.id == PostTopic.topic_id)
-            .where(PostTopic.post_id.in_(post_ids))
-            .order_by(Topic.id)
         )
-        for post_id, name in rows.all():
-            found[post_id].append(name)
-    return found
-
-
-async def _mentions_by_post(session: AsyncSession, post_ids: Sequence[int]) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
-    if post_ids:
-        rows = await session.execute(
-            select(Mention.post_id, Mention.user_id).where(Mention.post_id.in_(post_ids))
-        )
-        for post_id, user_id in rows.all():
-            found[post_id].append(user_id)
+    parts.append(mentions.where(Mention.post_id.in_(post_ids)))
+    rows = (await session.execute(union_all(*parts))).all()
+    for kind, post_id, _order, ref, a, b, c, width, height, duration in sorted(
+        rows, key=lambda r: (r[0], r[1], r[2] if r[2] is not None else 0, r[3] or 0)
+    ):
+        if kind == "m":
+            media = Media(
+                id=ref, kind=a, key=b, thumb_key=c, width=width, height=height, duration_ms=duration
+            )
+            found.media[post_id].append(media_out(media))
+        elif kind == "t":
+            found.topics[post_id].append(a)
+        elif kind == "u":
+            found.mentions[post_id].append(int(ref))
+        else:
+            found.liked.add(post_id)
     return found
 
 
 async def _interactions(
-    session: AsyncSession, moments: Sequence[Post]
+    session: AsyncSession, viewer: Viewer, moments: Sequence[Post]
 ) -> tuple[dict[int, list[Like]], dict[int, list[Comment]]]:
-    """Every like and comment under these Moments, oldest first (to be filtered by scope)."""
+    """The likes and comments under these Moments that `viewer` may see (`interaction_visible`, on
+    the liker, the commenter and the one a reply addresses), oldest first, in one query."""
     likes: dict[int, list[Like]] = defaultdict(list)
     comments: dict[int, list[Comment]] = defaultdict(list)
     ids = [post.id for post in moments]
     if not ids:
         return likes, comments
-    for like in (await session.scalars(select(Like).where(Like.post_id.in_(ids)).order_by(Like.id))).all():
-        likes[like.post_id].append(like)
-    for comment in (
-        await session.scalars(select(Comment).where(Comment.post_id.in_(ids)).order_by(Comment.id))
-    ).all():
-        comments[comment.post_id].append(comment)
+    none = null()
+    liked = (
+        select(literal("l"), Like.id, Like.post_id, Like.user_id, none, none, none, Like.created_at)
+        .join(Post, Post.id == Like.post_id)
+        .where(Like.post_id.in_(ids), interaction_visible(viewer, Like.user_id))
+    )
+    commented = (
+        select(
+            literal("c"),
+            Comment.id,
+            Comment.post_id,
+            Comment.author_id,
+            Comment.body,
+            Comment.reply_to_comment_id,
+            Comment.reply_to_user_id,
+            Comment.created_at,
+        )
+        .join(Post, Post.id == Comment.post_id)
+        .where(
+            Comment.post_id.in_(ids),
+            interaction_visible(viewer, Comment.author_id),
+            or_(Comment.reply_to_user_id.is_(None), interaction_visible(viewer, Comment.reply_to_user_id)),
+        )
+    )
+    rows: list[Any] = list((await session.execute(union_all(liked, commented))).all())
+    for kind, row_id, post_id, user_id, body, reply_to_comment, reply_to_user, created_at in sorted(
+        rows, key=lambda r: r[1]
+    ):
+        if kind == "l":
+            likes[post_id].append(Like(id=row_id, post_id=post_id, user_id=user_id, created_at=created_at))
+        else:
+            comments[post_id].append(
+                Comment(
+                    id=row_id,
+                    post_id=post_id,
+                    author_id=user_id,
+                    body=body,
+                    reply_to_comment_id=reply_to_comment,
+                    reply_to_user_id=reply_to_user,
+                    created_at=created_at,
+                )
+            )
     return likes, comments
 
 
 async def render_posts(session: AsyncSession, viewer: Viewer, posts: Sequence[Post]) -> list[PostOut]:
-    """Views of posts `viewer` may see, in the order given."""
+    """Views of posts `viewer` may see, in the order given: at most four queries whatever their
+    number (reposted originals, attachments, likes and comments, people)."""
     if not posts:
         return []
     ids = [post.id for post in posts]
@@ -122,33 +189,11 @@ async def render_posts(session: AsyncSession, viewer: Viewer, posts: Sequence[Po
                 await session.scalars(select(Post).where(Post.id.in_(related_ids), post_visible(viewer)))
             ).all()
         }
-    media = await _media_by_post(session, ids + [p.root_id for p in posts if p.root_id in related])
-    topics = await _topics_by_post(session, ids)
-    mentions = await _mentions_by_post(session, ids)
-    moments = [p for p in posts if p.kind == "moment"]
-    all_likes, all_comments = await _interactions(session, moments)
-    among: dict[int, set[int]] = defaultdict(set)
-    for post_id, found in all_likes.items():
-        among[post_id] |= {like.user_id for like in found}
-    for post_id, said in all_comments.items():
-        among[post_id] |= {c.author_id for c in said} | {
-            c.reply_to_user_id for c in said if c.reply_to_user_id
-        }
-    scopes = await interaction_scopes(session, viewer, posts, among=among)
-    likes = {p: [x for x in found if scopes[p].shows(x.user_id)] for p, found in all_likes.items()}
-    comments = {
-        p: [c for c in said if scopes[p].shows(c.author_id, c.reply_to_user_id)]
-        for p, said in all_comments.items()
-    }
-    liked: set[int] = set()
-    if viewer.user_id is not None:
-        liked = set(
-            (
-                await session.scalars(
-                    select(Like.post_id).where(Like.post_id.in_(ids), Like.user_id == viewer.user_id)
-                )
-            ).all()
-        )
+    attached = await _attachments(
+        session, viewer, ids, ids + [p.root_id for p in posts if p.root_id in related]
+    )
+    media, topics, mentions, liked = attached.media, attached.topics, attached.mentions, attached.liked
+    likes, comments = await _interactions(session, viewer, [p for p in posts if p.kind == "moment"])
     people: set[int] = {p.author_id for p in posts} | {p.author_id for p in related.values()}
     people |= {u for users in mentions.values() for u in users}
     people |= {like.user_id for items in likes.values() for like in items}
@@ -177,7 +222,7 @@ async def render_posts(session: AsyncSession, viewer: Viewer, posts: Sequence[Po
                     kind=root.kind,
                     author=cards[root.author_id],
                     body=root.body,  # type: ignore[arg-type]
-                    media=[media_out(m) for m in media.get(root.id, [])],
+                    media=list(media.get(root.id, [])),
                     created_at=root.created_at,
                 ),
                 root_unavailable=root is None,
@@ -201,9 +246,9 @@ async def render_posts(session: AsyncSession, viewer: Viewer, posts: Sequence[Po
                     ref=post.share_ref or "",
                     title=post.share_title or "",  # type: ignore[arg-type]
                 ),
-                media=[media_out(m) for m in media.get(post.id, [])],
+                media=list(media.get(post.id, [])),
                 topics=[TopicRef(name=name) for name in topics.get(post.id, [])],
-                mentions=[cards[u] for u in mentions.get(post.id, []) if u in cards and viewer.sees_user(u)],
+                mentions=[cards[u] for u in mentions.get(post.id, []) if u in cards],
                 visibility=post.visibility if is_author else None,  # type: ignore[arg-type]
                 audience=AudienceOut(tag_ids=post.audience_tag_ids, user_ids=post.audience_user_ids)
                 if is_author and is_moment and post.visibility in ("include", "exclude")

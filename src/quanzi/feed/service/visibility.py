@@ -24,12 +24,13 @@ blocked either way with the viewer.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, literal, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, false, literal, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -38,7 +39,7 @@ from quanzi.core.actor import Actor
 from quanzi.core.db import UTCDateTime
 from quanzi.core.errors import NotFound
 from quanzi.core.ids import parse_id
-from quanzi.feed.models import MomentHide, MomentSettings, Post, PostAudience
+from quanzi.feed.models import MomentHide, MomentMute, MomentSettings, Post, PostAudience
 from quanzi.graph import service as graph
 
 UserColumn = ColumnElement[Any] | InstrumentedAttribute[Any]
@@ -48,20 +49,50 @@ BROWSE_BACK_WINDOWS = {"6m": timedelta(days=182), "1m": timedelta(days=30), "3d"
 
 
 @dataclass(frozen=True)
+class Relations:
+    """The viewer's relations the rules need when they are checked in Python (writes), read in one
+    query by `load_viewer`. Lists never need them: their SQL asks the graph itself."""
+
+    friend_ids: frozenset[int] = frozenset()
+    # Users blocked by the viewer or who blocked the viewer: either way, they do not see each other.
+    blocked_ids: frozenset[int] = frozenset()
+    # Friends who hid their Moments from the viewer (MOM-5).
+    hidden_by: frozenset[int] = frozenset()
+    # Friends whose Moments the viewer muted (MOM-5).
+    muted_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class Viewer:
-    """Who is looking, with the relations the rules need, read once per request."""
+    """Who is looking. `viewer_of` gives one for SQL rules (no query); `load_viewer` also reads the
+    relations the rules checked in Python need."""
 
     user_id: int | None
-    friend_ids: frozenset[int] = field(default_factory=frozenset)
-    # Users blocked by the viewer or who blocked the viewer: either way, they do not see each other.
-    blocked_ids: frozenset[int] = field(default_factory=frozenset)
-    # Friends who hid their Moments from the viewer (MOM-5).
-    hidden_by: frozenset[int] = field(default_factory=frozenset)
     now: datetime = field(default_factory=clock.now)
+    relations: Relations | None = None
 
     @property
     def is_anonymous(self) -> bool:
         return self.user_id is None
+
+    def _loaded(self) -> Relations:
+        if self.relations is None:
+            if self.user_id is None:
+                return Relations()
+            raise RuntimeError("this viewer's relations were not loaded (use load_viewer)")
+        return self.relations
+
+    @property
+    def friend_ids(self) -> frozenset[int]:
+        return self._loaded().friend_ids
+
+    @property
+    def blocked_ids(self) -> frozenset[int]:
+        return self._loaded().blocked_ids
+
+    @property
+    def hidden_by(self) -> frozenset[int]:
+        return self._loaded().hidden_by
 
     @property
     def moment_author_ids(self) -> frozenset[int]:
@@ -72,22 +103,37 @@ class Viewer:
         return user_id not in self.blocked_ids
 
 
-async def load_viewer(session: AsyncSession, actor: Actor | int | None) -> Viewer:
-    """The viewer for `actor` (an Actor, a user id, or None for logged out)."""
+def viewer_of(actor: Actor | int | None) -> Viewer:
+    """The viewer for `actor` (an Actor, a user id, or None for logged out), for the SQL rules."""
     user_id = actor.user_id if isinstance(actor, Actor) else actor
-    if user_id is None:
-        return Viewer(user_id=None, now=clock.now())
-    friends = await graph.friend_ids(session, user_id)
-    blocked = await graph.blocked_ids(session, user_id) | await graph.blocker_ids(session, user_id)
-    hidden_by = set(
-        (await session.scalars(select(MomentHide.owner_id).where(MomentHide.hidden_id == user_id))).all()
+    return Viewer(user_id=user_id, now=clock.now(), relations=None if user_id is not None else Relations())
+
+
+async def load_viewer(session: AsyncSession, actor: Actor | int | None) -> Viewer:
+    """The viewer with its relations (friends, blocks both ways, hides, mutes) read in one query."""
+    viewer = viewer_of(actor)
+    if viewer.user_id is None:
+        return viewer
+    uid = viewer.user_id
+    rows: Any = await session.execute(
+        union_all(
+            *graph.relations_of(uid),
+            select(literal("hidden_by"), MomentHide.owner_id).where(MomentHide.hidden_id == uid),
+            select(literal("muted"), MomentMute.muted_id).where(MomentMute.owner_id == uid),
+        )
     )
+    found: dict[str, set[int]] = defaultdict(set)
+    for relation, other in rows.all():
+        found[relation].add(int(other))
     return Viewer(
-        user_id=user_id,
-        friend_ids=frozenset(friends),
-        blocked_ids=frozenset(blocked),
-        hidden_by=frozenset(hidden_by),
-        now=clock.now(),
+        user_id=uid,
+        now=viewer.now,
+        relations=Relations(
+            friend_ids=frozenset(found["friend"]),
+            blocked_ids=frozenset(found["blocked"] | found["blocker"]),
+            hidden_by=frozenset(found["hidden_by"]),
+            muted_ids=frozenset(found["muted"]),
+        ),
     )
 
 
@@ -110,34 +156,78 @@ def _inside_browse_back(now: datetime) -> ColumnElement[bool]:
 
 
 def post_visible(viewer: Viewer) -> ColumnElement[bool]:
-    """THE rule: a condition on `Post` that holds exactly for the posts `viewer` may see."""
+    """THE rule: a condition on `Post` that holds exactly for the posts `viewer` may see. It asks the
+    graph in SQL (friendship, blocks) and needs no relations loaded."""
     alive = Post.deleted_at.is_(None)
-    not_blocked = Post.author_id.not_in(sorted(viewer.blocked_ids)) if viewer.blocked_ids else true()
     if viewer.user_id is None:
         return and_(alive, Post.kind == "public")
+    uid = viewer.user_id
     in_audience = exists(
-        select(PostAudience.post_id).where(
-            PostAudience.post_id == Post.id, PostAudience.user_id == viewer.user_id
-        )
+        select(PostAudience.post_id).where(PostAudience.post_id == Post.id, PostAudience.user_id == uid)
     )
-    authors = sorted(viewer.moment_author_ids)
-    moment_of_friend = (
-        and_(
-            Post.kind == "moment",
-            Post.author_id.in_(authors),
-            or_(
-                Post.visibility == "friends",
-                and_(Post.visibility == "include", in_audience),
-                and_(Post.visibility == "exclude", ~in_audience),
-            ),
-            _inside_browse_back(viewer.now),
-        )
-        if authors
-        else false()
+    hidden_from_me = exists(
+        select(MomentHide.owner_id).where(MomentHide.owner_id == Post.author_id, MomentHide.hidden_id == uid)
+    )
+    moment_of_friend = and_(
+        Post.kind == "moment",
+        graph.are_friends_clause(uid, Post.author_id),
+        ~hidden_from_me,
+        or_(
+            Post.visibility == "friends",
+            and_(Post.visibility == "include", in_audience),
+            and_(Post.visibility == "exclude", ~in_audience),
+        ),
+        _inside_browse_back(viewer.now),
     )
     return and_(
-        alive, not_blocked, or_(Post.kind == "public", Post.author_id == viewer.user_id, moment_of_friend)
+        alive,
+        or_(
+            Post.author_id == uid,
+            and_(
+                ~graph.blocked_either_way_clause(uid, Post.author_id),
+                or_(Post.kind == "public", moment_of_friend),
+            ),
+        ),
     )
+
+
+def moment_authors(viewer: Viewer) -> ColumnElement[bool]:
+    """Whose Moments go in the viewer's Moments timeline: their own, and their friends' whom they have
+    not muted (MOM-5); `post_visible` still decides each Moment."""
+    if viewer.user_id is None:
+        return false()
+    uid = viewer.user_id
+    muted = select(MomentMute.muted_id).where(MomentMute.owner_id == uid)
+    return or_(
+        Post.author_id == uid,
+        and_(Post.author_id.in_(graph.friend_ids_of(uid)), Post.author_id.not_in(muted)),
+    )
+
+
+def interaction_visible(
+    viewer: Viewer, user: UserColumn, *, author: UserColumn | None = None, kind: UserColumn | None = None
+) -> ColumnElement[bool]:
+    """THE rule for likes and comments (MOM-3, MOM-6), as SQL on the liker's or commenter's column
+    `user` under a post whose author and kind are `author` and `kind` (default: `Post`'s). The same
+    test as `InteractionScope.shows`, for lists that filter in the database."""
+    author = Post.author_id if author is None else author
+    kind = Post.kind if kind is None else kind
+    if viewer.user_id is None:
+        return kind == "public"
+    uid = viewer.user_id
+    on_public = and_(kind == "public", ~graph.blocked_either_way_clause(uid, user))
+    on_moment = and_(
+        kind == "moment",
+        or_(
+            user == uid,
+            user == author,
+            and_(
+                graph.are_friends_clause(uid, user),
+                or_(author == uid, graph.are_friends_clause(author, user)),
+            ),
+        ),
+    )
+    return or_(on_public, on_moment)
 
 
 async def visible_post_ids(session: AsyncSession, viewer: Viewer, post_ids: Iterable[int]) -> set[int]:

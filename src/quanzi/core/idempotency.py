@@ -1,6 +1,6 @@
-"""Idempotency keys (WAL-7, Stripe's model): the entry point of every money-moving request.
+"""Idempotency keys (WAL-7, Stripe's model): the entry point of every request that moves money or stock.
 
-`execute(db, actor, key=..., scope=..., payload=..., action=..., pin=...)` runs one money action at
+`execute(db, actor, key=..., scope=..., payload=..., action=..., precheck=...)` runs one action at
 most once per (user, key):
 
 - The key row is inserted first, in the same transaction as the action and its answer. A concurrent
@@ -11,11 +11,14 @@ most once per (user, key):
   different request (scope or body) it is refused (422 ``idempotency_key_reused``) and writes nothing.
 - An action that fails with a domain error (insufficient balance, a limit...) rolls back, and the
   error is then stored as the key's answer, so a retry gets the same answer rather than a second try.
-  Retryable errors (``pin_changed``) and PIN checks are not stored.
-- Keys are scoped to the caller: another user's key is simply another key.
+  Retryable errors (``pin_changed``) and the precheck's refusals are not stored.
+- Keys are one namespace: a key another user already used is refused (422 ``idempotency_key_reused``)
+  and never replays that user's answer.
 
-The PIN, when the action needs one, is checked here before the transaction (see `pins`), and is never
-part of the stored fingerprint.
+A `Precheck` runs before the transaction for a request that is not a replay: the wallet's payment PIN
+is one (`quanzi.wallet.service.pin_precheck`). Its `read` shares the read session that looks the key
+up; its `check` runs after that session closed (a wrong PIN writes) and returns the proof the action
+gets. What it checks is never part of the stored fingerprint.
 """
 
 from __future__ import annotations
@@ -25,22 +28,47 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import JSON, BigInteger, Integer, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
-from quanzi.core.db import Database, insert_for
+from quanzi.core.db import Base, Database, insert_for
 from quanzi.core.errors import AppError, InvalidInput
-from quanzi.wallet.models import IdempotencyKey, table_of
-from quanzi.wallet.pins import PinProof, check_pin, read_pin
 
-_keys = table_of(IdempotencyKey)
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
-Action = Callable[[AsyncSession, PinProof | None], Awaitable[tuple[int, dict[str, Any]]]]
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, autoincrement=False)
+    scope: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
+_keys: Table = IdempotencyKey.__table__  # type: ignore[assignment]
+
+
+class Precheck(Protocol):
+    """A check that must pass before the action runs, for a request that is not a replay."""
+
+    async def read(self, session: AsyncSession) -> Any:
+        """Read what `check` needs, in the read session that also looks the key up."""
+
+    async def check(self, db: Database, state: Any) -> Any:
+        """Decide (raising an AppError to refuse); returns the proof handed to the action."""
+
+
+Action = Callable[[AsyncSession, Any], Awaitable[tuple[int, dict[str, Any]]]]
 
 
 class IdempotencyKeyReused(InvalidInput):
@@ -54,14 +82,19 @@ class Outcome:
     replayed: bool
 
 
+class IdempotencyKeyMissing(AppError):
+    status_code = 400
+    code = "idempotency_key_required"
+
+
 def check_key(key: str | None) -> str:
     if key is None or not key.strip():
-        raise InvalidInput(
-            "This request moves money: send an Idempotency-Key header (a fresh random string per operation).",
-            code="idempotency_key_required",
+        raise IdempotencyKeyMissing(
+            "This request moves money or stock: send an Idempotency-Key header (a fresh random string"
+            " per operation)."
         )
     if not KEY_PATTERN.match(key):
-        raise InvalidInput(
+        raise IdempotencyKeyMissing(
             "Idempotency-Key must be 1–100 characters of letters, digits and . _ : -",
             code="invalid_idempotency_key",
         )
@@ -83,44 +116,42 @@ async def execute(
     scope: str,
     payload: Mapping[str, Any],
     action: Action,
-    pin: str | None = None,
+    precheck: Precheck | None = None,
 ) -> Outcome:
     """Run `action(session, proof)` once for (actor, key); see the module docstring for the rules.
-    `payload` is what identifies the request (the body without the PIN, plus path ids)."""
+    `payload` is what identifies the request (the body without secrets such as a PIN, plus path
+    ids); `proof` is what `precheck` returned (None without one)."""
     key = check_key(key)
     request_hash = fingerprint(scope, payload)
     proof = None
-    if pin is not None:
-        # A retry of a finished request is answered without checking the PIN again. One read
-        # session for both lookups, closed before the check (a wrong PIN writes).
+    if precheck is not None:
+        # A retry of a finished request is answered without checking again. One read session for
+        # both lookups, closed before the check (a refusal may write, e.g. a wrong PIN's count).
         async with db.read() as session:
-            stored = await _stored(session, actor.user_id, key)
-            pin_row = await read_pin(session, actor.user_id) if stored is None else None
+            stored = await _stored(session, key)
+            state = await precheck.read(session) if stored is None else None
         if stored is not None:
-            return _replay(stored, scope, request_hash)
-        proof = await check_pin(db, actor, pin, pin_row)
+            return _replay(stored, actor, scope, request_hash)
+        proof = await precheck.check(db, state)
     try:
         async with db.transaction() as session:
             stored = await _claim(session, actor.user_id, key, scope, request_hash)
             if stored is None:
                 status_code, body = await action(session, proof)
                 await session.execute(
-                    update(_keys)
-                    .where(_keys.c.user_id == actor.user_id, _keys.c.key == key)
-                    .values(status_code=status_code, response=body)
+                    update(_keys).where(_keys.c.key == key).values(status_code=status_code, response=body)
                 )
                 return Outcome(status_code, body, replayed=False)
     except AppError as error:
         if getattr(error, "retryable", False):
             raise
         return await _store_failure(db, actor, key, scope, request_hash, error)
-    return _replay(stored, scope, request_hash)
+    return _replay(stored, actor, scope, request_hash)
 
 
-async def _stored(session: AsyncSession, user_id: int, key: str) -> Any:
-    return (
-        await session.execute(select(_keys).where(_keys.c.user_id == user_id, _keys.c.key == key))
-    ).first()
+async def _stored(session: AsyncSession, key: str) -> Any:
+    # Looked up by key alone: a row of another user's refuses the request (`_replay`).
+    return (await session.execute(select(_keys).where(_keys.c.key == key))).first()
 
 
 async def _claim(session: AsyncSession, user_id: int, key: str, scope: str, request_hash: str) -> Any:
@@ -136,15 +167,15 @@ async def _claim(session: AsyncSession, user_id: int, key: str, scope: str, requ
             response=None,
             created_at=clock.now(),
         )
-        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .on_conflict_do_nothing(index_elements=["key"])
     )
     if inserted.rowcount == 1:  # type: ignore[attr-defined]
         return None
-    return await _stored(session, user_id, key)
+    return await _stored(session, key)
 
 
-def _replay(stored: Any, scope: str, request_hash: str) -> Outcome:
-    if stored.scope != scope or stored.request_hash != request_hash:
+def _replay(stored: Any, actor: Actor, scope: str, request_hash: str) -> Outcome:
+    if stored.user_id != actor.user_id or stored.scope != scope or stored.request_hash != request_hash:
         raise IdempotencyKeyReused(
             "This Idempotency-Key was already used for a different request. Use a new key."
         )
@@ -159,9 +190,7 @@ async def _store_failure(
         stored = await _claim(session, actor.user_id, key, scope, request_hash)
         if stored is None:
             await session.execute(
-                update(_keys)
-                .where(_keys.c.user_id == actor.user_id, _keys.c.key == key)
-                .values(status_code=error.status_code, response=body)
+                update(_keys).where(_keys.c.key == key).values(status_code=error.status_code, response=body)
             )
             return Outcome(error.status_code, body, replayed=False)
-    return _replay(stored, scope, request_hash)
+    return _replay(stored, actor, scope, request_hash)

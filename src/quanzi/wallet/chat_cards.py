@@ -1,4 +1,5 @@
-"""Money in chat: the `transfer` and `red_packet` message kinds (WAL-4, WAL-5 as chat messages).
+"""Money in chat: the `transfer` and `red_packet` card kinds (WAL-4, WAL-5 as chat messages), which
+the wallet implements through chat's card-kind interface and lists in its manifest.
 
 The money moves in the wallet, through its own idempotent routes: the client first makes the transfer
 or red packet there (with ``conversation_ref`` = the chat id, a group packet's ``audience`` = the
@@ -6,8 +7,8 @@ group's other members), then sends a message of one of these kinds whose content
 checks through `quanzi.wallet.service` that the actor sent it, into this chat, to this chat's people;
 the message stores only the id and what the card shows. How it stands (pending, accepted, grabbed by
 me …) is read from the wallet for each viewer when history is read (`viewer_state`), and the chat
-learns of accept, decline, grab and expiry from the wallet's conversation events
-(`chat.service.money`), which post system notices.
+learns of accept, decline, grab and expiry from the wallet's `wallet.chat_notices` consumer
+(`wallet.consumers`), which posts system notices.
 """
 
 from __future__ import annotations
@@ -16,35 +17,31 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.chat.kinds import KindContext, MessageKind, Prepared, _Content, _parse, register_kind
-from quanzi.chat.models import Member
+from quanzi.chat.service import (
+    CardContent,
+    KindContext,
+    MessageKind,
+    Prepared,
+    active_member_ids,
+    parse_content,
+)
 from quanzi.core.actor import Actor
 from quanzi.core.errors import AppError, InvalidInput, NotFound
 from quanzi.wallet import service as wallet
 
-ACTIVE = "active"
 
-
-class _TransferRef(_Content):
+class _TransferRef(CardContent):
     transfer_id: str = Field(pattern=r"^[0-9]{1,19}$")
 
 
-class _RedPacketRef(_Content):
+class _RedPacketRef(CardContent):
     red_packet_id: str = Field(pattern=r"^[0-9]{1,19}$")
 
 
 def _yuan(fen: int) -> str:
     return f"¥{fen // 100}.{fen % 100:02d}"
-
-
-async def _active_member_ids(session: AsyncSession, conversation_id: int) -> set[int]:
-    rows = await session.scalars(
-        select(Member.user_id).where(Member.conversation_id == conversation_id, Member.status == ACTIVE)
-    )
-    return {int(uid) for uid in rows.all()}
 
 
 class TransferKind(MessageKind):
@@ -55,7 +52,7 @@ class TransferKind(MessageKind):
     forwardable = False
 
     async def prepare(self, ctx: KindContext, content: dict[str, Any]) -> Prepared:
-        ref = _parse(_TransferRef, self.name, content)
+        ref = parse_content(_TransferRef, self.name, content)
         missing = NotFound("No such transfer of yours for this chat.", code="transfer_not_found")
         if ctx.conversation_kind != "direct":
             raise InvalidInput("A transfer is sent in a direct chat.", code="invalid_content")
@@ -65,7 +62,7 @@ class TransferKind(MessageKind):
             )
         except NotFound:
             raise missing from None
-        members = await _active_member_ids(ctx.session, ctx.conversation_id)
+        members = await active_member_ids(ctx.session, ctx.conversation_id)
         if (
             transfer.sender.id != ctx.actor.user_id
             or transfer.conversation_ref != str(ctx.conversation_id)
@@ -94,14 +91,14 @@ class RedPacketKind(MessageKind):
     forwardable = False
 
     async def prepare(self, ctx: KindContext, content: dict[str, Any]) -> Prepared:
-        ref = _parse(_RedPacketRef, self.name, content)
+        ref = parse_content(_RedPacketRef, self.name, content)
         missing = NotFound("No such red packet of yours for this chat.", code="red_packet_not_found")
         try:
             packet = await wallet.get_red_packet(ctx.session, ctx.actor, ref.red_packet_id)
             audience = await wallet.red_packet_audience(ctx.session, ctx.actor, ref.red_packet_id)
         except NotFound:
             raise missing from None
-        members = await _active_member_ids(ctx.session, ctx.conversation_id)
+        members = await active_member_ids(ctx.session, ctx.conversation_id)
         others = members - {ctx.actor.user_id}
         expected_kind = "direct" if ctx.conversation_kind == "direct" else "group"
         if (
@@ -134,5 +131,4 @@ class RedPacketKind(MessageKind):
         return packet.model_dump(mode="json")
 
 
-register_kind(TransferKind())
-register_kind(RedPacketKind())
+CARD_KINDS: tuple[MessageKind, ...] = (TransferKind(), RedPacketKind())

@@ -6,8 +6,7 @@ own and made for chat, and stores what the card shows (title, price, image) with
 card opens "#/s/<token>", which records the open for attribution. Forwarding a card makes the forwarder
 a share link of their own whose parent is the card's link, so the chain grows by the forwarder.
 
-Registered through chat's kind registry (the extension point `quanzi.chat.kinds` documents); this module
-is imported by `quanzi.commerce.api`, which the app mounts at startup, and by `quanzi.commerce.service`.
+Commerce implements it through chat's card-kind interface and lists it in its manifest.
 """
 
 from __future__ import annotations
@@ -16,13 +15,13 @@ from typing import Any
 
 from pydantic import Field
 
-from quanzi.chat.kinds import KindContext, MessageKind, Prepared, _Content, _parse, register_kind
+from quanzi.chat.service import CardContent, KindContext, MessageKind, Prepared, parse_content
 from quanzi.commerce import shares
 from quanzi.commerce.schemas.shares import LINK_KEY_PATTERN
 from quanzi.core.errors import AppError, NotFound
 
 
-class _ProductRef(_Content):
+class _ProductRef(CardContent):
     share_token: str = Field(pattern=LINK_KEY_PATTERN)
 
 
@@ -41,7 +40,7 @@ class ProductKind(MessageKind):
     name = "product"
 
     async def prepare(self, ctx: KindContext, content: dict[str, Any]) -> Prepared:
-        ref = _parse(_ProductRef, self.name, content)
+        ref = parse_content(_ProductRef, self.name, content)
         missing = NotFound("No such share link of yours for chat.", code="share_not_found")
         try:
             link = await shares.get_link(ctx.session, ref.share_token)
@@ -71,4 +70,4 @@ class ProductKind(MessageKind):
         return f"[Product] {title}".rstrip()
 
 
-register_kind(ProductKind())
+CARD_KINDS: tuple[MessageKind, ...] = (ProductKind(),)

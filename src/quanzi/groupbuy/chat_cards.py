@@ -14,17 +14,17 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.chat.kinds import KindContext, MessageKind, Prepared, _Content, _parse, register_kind
+from quanzi.chat.service import CardContent, KindContext, MessageKind, Prepared, parse_content
 from quanzi.core.actor import Actor
 from quanzi.core.errors import AppError, NotFound
 from quanzi.groupbuy import service as groupbuy
 
 
-class _TeamRef(_Content):
+class _TeamRef(CardContent):
     team_id: str = Field(pattern=r"^[0-9]{1,19}$")
 
 
-class _BargainRef(_Content):
+class _BargainRef(CardContent):
     bargain_id: str = Field(pattern=r"^[0-9]{1,19}$")
 
 
@@ -38,7 +38,7 @@ class GroupTeamKind(MessageKind):
     name = "group_team"
 
     async def prepare(self, ctx: KindContext, content: dict[str, Any]) -> Prepared:
-        ref = _parse(_TeamRef, self.name, content)
+        ref = parse_content(_TeamRef, self.name, content)
         team = await groupbuy.view_team(ctx.session, ctx.actor, ref.team_id)
         data = {
             "team_id": str(team.id),
@@ -66,7 +66,7 @@ class BargainKind(MessageKind):
     name = "bargain"
 
     async def prepare(self, ctx: KindContext, content: dict[str, Any]) -> Prepared:
-        ref = _parse(_BargainRef, self.name, content)
+        ref = parse_content(_BargainRef, self.name, content)
         bargain = await groupbuy.view_bargain(ctx.session, ctx.actor, ref.bargain_id)
         if bargain.owner.id != ctx.actor.user_id:
             raise NotFound("No such bargain of yours.", code="bargain_not_found")
@@ -90,5 +90,4 @@ class BargainKind(MessageKind):
         return bargain.model_dump(mode="json")
 
 
-register_kind(GroupTeamKind())
-register_kind(BargainKind())
+CARD_KINDS: tuple[MessageKind, ...] = (GroupTeamKind(), BargainKind())

@@ -13,10 +13,11 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select, true, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -41,11 +42,11 @@ from quanzi.identity.schemas import (
     UserCard,
     normalize_phone,
 )
+from quanzi.identity.service.session_cache import SessionCache, note_revoked
 
 # argon2id at OWASP's recommended floor (19 MiB, 2 passes, 1 lane): about 50 ms a hash here, where the
 # library default took over ten times as long on a busy 2-core machine without a real security gain.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
-SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -137,15 +138,19 @@ async def require_user(session: AsyncSession, user_id: int | str) -> User:
     return user
 
 
-async def lock_users(session: AsyncSession, user_ids: Iterable[int]) -> None:
+async def lock_users(session: AsyncSession, user_ids: Iterable[int], *, shared: bool = False) -> None:
     """Lock these users' rows in id order until the transaction ends, so that changes between the
     same users (a block racing a friend acceptance) happen one after the other. FOR NO KEY UPDATE does
-    not hold up rows that merely reference the users (sessions, messages)."""
+    not hold up rows that merely reference the users (sessions, messages). `shared` takes FOR SHARE:
+    many such transactions (messages between two friends) pass together, and wait only for a change.
+    On SQLite the single writer already serializes write transactions: nothing is sent."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
     await session.execute(
         select(User.id)
         .where(User.id.in_(sorted(set(user_ids))))
         .order_by(User.id)
-        .with_for_update(key_share=True)
+        .with_for_update(read=shared, key_share=not shared)
     )
 
 
@@ -302,29 +307,21 @@ async def login(
 _DUMMY_HASH = _hasher.hash("quanzi-dummy-password")
 
 
+class ActorResolver:
+    """Bearer token → actor, through this process's `SessionCache` (one per process)."""
+
+    def __init__(self, cache: SessionCache | None = None) -> None:
+        self.cache = cache or SessionCache()
+
+    async def __call__(self, db: Database, token: str, user_agent: str | None = None) -> Actor | None:
+        """The actor a bearer token stands for, or None when it is unknown, revoked or expired."""
+        return await self.cache.resolve(db, _token_hash(token))
+
+
 async def resolve_actor(db: Database, token: str, user_agent: str | None = None) -> Actor | None:
-    """The actor a bearer token stands for, or None when it is unknown, revoked or expired."""
-    digest = _token_hash(token)
-    async with db.read() as session:
-        row = (
-            await session.execute(
-                select(AuthSession, User.kind, User.is_operator)
-                .join(User, User.id == AuthSession.user_id)
-                .where(AuthSession.token_hash == digest)
-            )
-        ).first()
-    if row is None:
-        return None
-    auth, kind, is_operator = row
-    now = clock.now()
-    if auth.revoked_at is not None or auth.expires_at <= now:
-        return None
-    if now - auth.last_seen_at > SESSION_TOUCH_INTERVAL:
-        async with db.transaction() as session:
-            await session.execute(
-                update(AuthSession).where(AuthSession.id == auth.id).values(last_seen_at=now)
-            )
-    return Actor(user_id=auth.user_id, session_id=auth.id, kind=kind, is_operator=is_operator)
+    """The actor a bearer token stands for, read from the database (no cache): for tools and tests
+    that run outside a serving process."""
+    return await SessionCache(ttl=timedelta(0)).resolve(db, _token_hash(token))
 
 
 async def logout(session: AsyncSession, actor: Actor) -> None:
@@ -333,6 +330,7 @@ async def logout(session: AsyncSession, actor: Actor) -> None:
         .where(AuthSession.id == actor.session_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=clock.now())
     )
+    note_revoked(session, actor.user_id, [actor.session_id])
 
 
 async def list_sessions(
@@ -377,6 +375,7 @@ async def revoke_session(session: AsyncSession, actor: Actor, session_id: str) -
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound("No such session.", code="session_not_found")
+    note_revoked(session, actor.user_id, [int(parsed or 0)])
 
 
 async def change_password(session: AsyncSession, actor: Actor, current: str, new: str) -> None:
@@ -386,7 +385,7 @@ async def change_password(session: AsyncSession, actor: Actor, current: str, new
         raise Forbidden("The current password is wrong.", code="wrong_password")
     user.password_hash = await hash_password(new)
     user.password_changed_at = clock.now()
-    await session.execute(
+    revoked = await session.execute(
         update(AuthSession)
         .where(
             AuthSession.user_id == actor.user_id,
@@ -394,7 +393,9 @@ async def change_password(session: AsyncSession, actor: Actor, current: str, new
             AuthSession.revoked_at.is_(None),
         )
         .values(revoked_at=clock.now())
+        .returning(AuthSession.id)
     )
+    note_revoked(session, actor.user_id, [int(i) for i in revoked.scalars().all()])
 
 
 # --- profile ------------------------------------------------------------------------------------
@@ -466,7 +467,14 @@ async def set_operator(session: AsyncSession, user_id: int | str, is_operator: b
     """Only reachable from the local `quanzi admin` command."""
     user = await require_user(session, user_id)
     user.is_operator = is_operator
+    note_revoked(session, user.id, None)  # cached actors carry the role: look it up again
     return user
+
+
+def kol_clause(user: Any) -> ColumnElement[bool]:
+    """SQL for "`user` (an id or a column of the caller's query) wears the KOL badge" (ACC-2), for
+    other domains' queries; the users table stays identity's."""
+    return exists(select(User.id).where(User.id == user, User.is_kol.is_(True)))
 
 
 async def find_by_login(session: AsyncSession, login_name: str) -> User:

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.core.actor import Actor
 from quanzi.core.errors import InvalidInput
 from quanzi.core.pagination import PageRequest, page_of
-from quanzi.graph import service as graph
 from quanzi.graph.models import Block, Follow, FriendRequest, Friendship, Tag, TagMember
 from quanzi.graph.schemas import (
     FriendOut,
@@ -31,6 +30,7 @@ from quanzi.graph.schemas import (
     TagOut,
     UserProfile,
 )
+from quanzi.graph.service import relations as graph
 from quanzi.identity import service as identity
 from quanzi.identity.schemas import UserCard
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy import and_, case, delete, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,6 +94,26 @@ async def follower_ids(session: AsyncSession, user_id: int) -> set[int]:
 async def following_ids(session: AsyncSession, user_id: int) -> set[int]:
     """Everyone `user_id` follows (e.g. to build a home timeline)."""
     return set((await session.scalars(select(Follow.followee_id).where(Follow.follower_id == user_id))).all())
+
+
+async def follower_stats(
+    session: AsyncSession, user_ids: Iterable[int], viewer_id: int | None
+) -> dict[int, tuple[int, bool]]:
+    """For each of these accounts, in one query: (how many follow it, whether `viewer_id` does).
+    Accounts nobody follows are (0, False)."""
+    ids = sorted(set(user_ids))
+    stats = {user_id: (0, False) for user_id in ids}
+    if not ids:
+        return stats
+    mine = func.max(case((Follow.follower_id == (viewer_id or 0), 1), else_=0))
+    rows = await session.execute(
+        select(Follow.followee_id, func.count(), mine)
+        .where(Follow.followee_id.in_(ids))
+        .group_by(Follow.followee_id)
+    )
+    for followee, count, following in rows.all():
+        stats[int(followee)] = (int(count), bool(following))
+    return stats
 
 
 async def follow_counts(session: AsyncSession, user_id: int) -> tuple[int, int]:

@@ -1,0 +1,10 @@
+"""The identity domain's manifest: accounts, sessions, profiles and verification.
+
+Each serving process keeps a session cache (`service.SessionCache`); the app wires it to
+``identity.session.revoked`` on the bus.
+"""
+
+from quanzi.core.manifest import DomainManifest
+from quanzi.identity.events import EVENTS
+
+manifest = DomainManifest(name="identity", router="quanzi.identity.api:router", events=EVENTS)
