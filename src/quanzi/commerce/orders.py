@@ -678,7 +678,8 @@ async def orders_out(session: AsyncSession, viewer: Actor, orders: Sequence[Orde
     items = await _items(session, ids)
     buyers = await identity.get_cards(session, {order.buyer_id for order in orders})
     shops = await shop_names(session, {order.shop_id for order in orders})
-    refunds = await _latest_refunds(session, ids)
+    # Only a paid order can have a refund request: a fresh checkout's answer skips the query.
+    refunds = await _latest_refunds(session, [order.id for order in orders if order.paid_at is not None])
     completed = [order for order in orders if order.status == "completed"]
     reviewed = (
         await _reviewed(
