@@ -1,8 +1,8 @@
 """Shared fixtures: a migrated database per test (SQLite file or PostgreSQL), the app, an HTTP client.
 
 Set QUANZI_TEST_DATABASE_URL to a PostgreSQL URL to run the whole suite on PostgreSQL; the schema is
-built once by the migrations and emptied between tests. Otherwise each test gets its own copy of a
-migrated SQLite file.
+built once per test worker (each has its own database, tests/databases.py) by the migrations and
+emptied between tests. Otherwise each test gets its own copy of a migrated SQLite file.
 """
 
 from __future__ import annotations
@@ -30,9 +30,19 @@ from quanzi.core.db import Database, normalize_url
 from quanzi.core.jobs import JobRunner
 from quanzi.core.migrate import upgrade
 from quanzi.platform import DOMAINS, job_handlers
+from tests.databases import use_worker_database
 from tests.statements import uncounted
 
+use_worker_database()  # before any test module reads QUANZI_TEST_DATABASE_URL
 PG_URL = os.environ.get("QUANZI_TEST_DATABASE_URL", "")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that meet on Redis or NATS (channels, subjects and the JetStream stream are global to the
+    server) run on one worker, one after another: `--dist loadgroup` keeps an xdist_group together."""
+    for item in items:
+        if item.get_closest_marker("shared_services"):
+            item.add_marker(pytest.mark.xdist_group("shared_services"))
 
 
 def _on_postgres() -> bool:

@@ -25,6 +25,8 @@ from websockets.asyncio.client import connect
 from tests.chat.conftest import Socket
 from tests.live import free_port
 
+pytestmark = pytest.mark.shared_services  # Redis/NATS are shared by every test worker
+
 CARRIERS = {"redis": "QUANZI_TEST_REDIS_URL", "nats": "QUANZI_TEST_NATS_URL"}
 DELIVERY_BUDGET_S = 1.0
 V1 = "/api/v1"

@@ -19,6 +19,8 @@ import pytest
 
 from quanzi.core.bus import EventBus, make_bus
 
+pytestmark = pytest.mark.shared_services  # Redis/NATS are shared by every test worker
+
 DELIVERY_TIMEOUT = 5.0
 CARRIERS = ["memory", "redis", "nats"]
 NETWORK_CARRIERS = ["redis", "nats"]

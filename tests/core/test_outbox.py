@@ -367,6 +367,7 @@ async def test_racing_relays_give_each_event_one_position_in_commit_order(databa
         await second_db.dispose()
 
 
+@pytest.mark.shared_services
 async def test_the_stream_reaches_jetstream_under_its_documented_subjects(db: Database) -> None:
     """With a NATS bus the relay also hands every sequenced event to JetStream (stream QUANZI_EVENTS,
     subject quanzi.events.<topic>, the event id as Nats-Msg-Id), where an outside system reads it

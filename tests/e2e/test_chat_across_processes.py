@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, expect
 from tests.chat.test_multiprocess import CARRIERS, DELIVERY_BUDGET_S, _skip_reason, serve
 from tests.live import PASSWORD, WEB_DIST, web_client_missing_reason
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.shared_services]
 V1 = "/api/v1"
 
 

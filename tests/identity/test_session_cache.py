@@ -14,6 +14,8 @@ import pytest
 from tests.statements import count_statements
 from tests.wallet.processes import Server
 
+pytestmark = pytest.mark.shared_services  # Redis/NATS are shared by every test worker
+
 
 async def test_a_warm_token_costs_no_round_trip(app: Any, client: httpx.AsyncClient, users: Any) -> None:
     user = await users.create()
