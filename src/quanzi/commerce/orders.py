@@ -1,10 +1,11 @@
 """Orders (ORD-1, ORD-2): checkout with stock reservation, payment into escrow, shipping, completion and
 settlement, cancellation; and the order views.
 
-The lifecycle is one declared state graph, `LIFECYCLE` (docs/commerce.md draws it). Every transition is
-one conditional UPDATE on the order's current status (`_advance`), so of two racing transitions —
-the buyer paying while the 30-minute expiry job runs, two payments with different keys, a confirm and
-the auto-complete job — exactly one wins and the other is refused or does nothing.
+The lifecycle is one declared state graph, `LIFECYCLE` (a `core.lifecycle.Lifecycle`; docs/commerce.md
+draws it). Every transition is one conditional UPDATE on the order's current status (`_advance`), so
+of two racing transitions — the buyer paying while the 30-minute expiry job runs, two payments with
+different keys, a confirm and the auto-complete job — exactly one wins and the other is refused or
+does nothing.
 
 Stock (ORD-2) is reserved at checkout with ``stock = stock - :q WHERE stock >= :q`` on each SKU, taken
 in SKU id order (no deadlocks); a SKU without enough stock refuses the whole checkout (409
@@ -46,6 +47,7 @@ from quanzi.core.db import run_last
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
+from quanzi.core.lifecycle import Lifecycle, Transition
 from quanzi.core.outbox import emit
 from quanzi.core.pagination import PageRequest, page_of
 from quanzi.core.storage import get_storage
@@ -63,34 +65,23 @@ AUTO_COMPLETE_JOB = "commerce.order.auto_complete"
 # --- the lifecycle -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Transition:
-    """An edge of the order graph: from any of `sources` to `target`, stamping `stamp` with the time."""
-
-    name: str
-    sources: tuple[str, ...]
-    target: str
-    stamp: str
-    by: str  # who may take it: buyer | merchant | system
-
-
-LIFECYCLE: dict[str, Transition] = {
-    t.name: t
-    for t in (
-        Transition("pay", ("pending_payment",), "paid", "paid_at", "buyer"),
-        Transition("cancel", ("pending_payment",), "cancelled", "cancelled_at", "buyer"),
-        Transition("expire", ("pending_payment",), "cancelled", "cancelled_at", "system"),
-        Transition("ship", ("paid",), "shipped", "shipped_at", "merchant"),
-        Transition("deliver", ("shipped",), "delivered", "delivered_at", "merchant"),
-        Transition("confirm", ("shipped", "delivered"), "completed", "completed_at", "buyer"),
-        Transition("auto_complete", ("shipped", "delivered"), "completed", "completed_at", "system"),
+# Who takes each transition is in its comment; the service functions below check it.
+LIFECYCLE = Lifecycle(
+    "commerce.order",
+    _orders,
+    ORDER_STATUSES,
+    {
+        "pay": Transition(("pending_payment",), "paid", "paid_at"),  # buyer
+        "cancel": Transition(("pending_payment",), "cancelled", "cancelled_at"),  # buyer
+        "expire": Transition(("pending_payment",), "cancelled", "cancelled_at"),  # the 30-minute job
+        "ship": Transition(("paid",), "shipped", "shipped_at"),  # merchant
+        "deliver": Transition(("shipped",), "delivered", "delivered_at"),  # merchant
+        "confirm": Transition(("shipped", "delivered"), "completed", "completed_at"),  # buyer
+        "auto_complete": Transition(("shipped", "delivered"), "completed", "completed_at"),  # the 7-day job
         # The merchant approved a refund of everything before shipping: the order is void.
-        Transition("refund_cancel", ("paid",), "cancelled", "cancelled_at", "merchant"),
-    )
-}
-TERMINAL = ("completed", "cancelled")
-assert all({*t.sources, t.target} <= set(ORDER_STATUSES) for t in LIFECYCLE.values())
-assert all(not {*t.sources} & set(TERMINAL) for t in LIFECYCLE.values())
+        "refund_cancel": Transition(("paid",), "cancelled", "cancelled_at"),  # merchant
+    },
+)
 
 
 class OrderStateConflict(Conflict):
@@ -129,15 +120,7 @@ async def _advance(
 ) -> Order | None:
     """Take transition `name` if the order is still in one of its sources (and `where` holds): the
     refreshed order, or None when another transition got there first."""
-    transition = LIFECYCLE[name]
-    result = await session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status.in_(transition.sources), *where)
-        .values(status=transition.target, **{transition.stamp: clock.now()}, **values)
-        .returning(Order)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    )
-    return result.scalar_one_or_none()
+    return await LIFECYCLE.advance(session, order.id, name, values=values, where=where, entity=Order)
 
 
 async def _take(session: AsyncSession, order: Order, name: str, **values: Any) -> Order:
@@ -569,7 +552,11 @@ async def confirm_order(session: AsyncSession, actor: Actor, order_id: int | str
 async def auto_complete_order(session: AsyncSession, order_id: int) -> bool:
     """The 7-day job. Waits (looks again a day later) while a refund request is open. Safe to run twice."""
     order = await session.get(Order, order_id, populate_existing=True)
-    if order is None or order.status not in LIFECYCLE["auto_complete"].sources or order.shipped_at is None:
+    if (
+        order is None
+        or order.status not in LIFECYCLE.transition("auto_complete").sources
+        or order.shipped_at is None
+    ):
         return False
     now = clock.now()
     if order.shipped_at + rules.AUTO_COMPLETE_AFTER > now:
