@@ -100,7 +100,13 @@ async def _snapshot(session: AsyncSession, lifecycle: Lifecycle, key: Any) -> tu
 
 def test_the_domains_declare_their_lifecycles() -> None:
     names = {lifecycle.name for lifecycle in LIFECYCLES}
-    assert {"commerce.order", "wallet.transfer", "wallet.red_packet", "wallet.bank_order"} <= names
+    assert {
+        "commerce.order",
+        "commerce.refund",
+        "wallet.transfer",
+        "wallet.red_packet",
+        "wallet.bank_order",
+    } <= names
     assert len(names) == len(LIFECYCLES)
 
 

@@ -5,6 +5,7 @@ from quanzi.commerce.consumers import SHOP_VERIFICATION
 from quanzi.commerce.events import EVENTS
 from quanzi.commerce.jobs import JOBS
 from quanzi.commerce.orders import LIFECYCLE as ORDER_LIFECYCLE
+from quanzi.commerce.refunds import LIFECYCLE as REFUND_LIFECYCLE
 from quanzi.core.manifest import DomainManifest
 
 manifest = DomainManifest(
@@ -13,6 +14,6 @@ manifest = DomainManifest(
     jobs=JOBS,
     consumers=(SHOP_VERIFICATION,),
     events=EVENTS,
-    lifecycles=(ORDER_LIFECYCLE,),
+    lifecycles=(ORDER_LIFECYCLE, REFUND_LIFECYCLE),
     contributes={"chat.card_kinds": CARD_KINDS},
 )
