@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -33,6 +32,7 @@ from quanzi.commerce import rules
 from quanzi.commerce.catalog import get_sku_for_sale
 from quanzi.commerce.models.catalog import Product, Shop, Sku
 from quanzi.commerce.models.orders import ORDER_STATUSES, CartItem, Order, OrderItem, RefundRequest
+from quanzi.commerce.order_factory import OrderLine, insert_order
 from quanzi.commerce.schemas.orders import (
     AddressOut,
     CartShop,
@@ -45,7 +45,7 @@ from quanzi.core import clock
 from quanzi.core.actor import Actor
 from quanzi.core.db import run_last
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from quanzi.core.ids import new_id, parse_id
+from quanzi.core.ids import parse_id
 from quanzi.core.jobs import schedule
 from quanzi.core.lifecycle import Lifecycle, Transition
 from quanzi.core.outbox import emit
@@ -269,13 +269,6 @@ async def _count_sale(session: AsyncSession, items: Sequence[OrderItem], sign: i
 # --- checkout ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Line:
-    sku: Sku
-    product: Product
-    quantity: int
-
-
 async def _cart_lines(
     session: AsyncSession, actor: Actor, cart_item_ids: Sequence[str | int]
 ) -> list[CartItem]:
@@ -325,7 +318,7 @@ async def create_orders(
         raise InvalidInput(
             f"One checkout takes at most {rules.MAX_LINES_PER_ORDER} items.", code="too_many_items"
         )
-    lines: list[_Line] = []
+    lines: list[OrderLine] = []
     for sku_id in sorted(wanted):
         if wanted[sku_id] > rules.MAX_QUANTITY_PER_LINE:
             raise InvalidInput(
@@ -340,8 +333,8 @@ async def create_orders(
             # Sold out as of this read: refuse without queueing for the SKU's row lock (a flash
             # sale's late crowd). Enough stock here proves nothing; the guarded UPDATE decides.
             raise _out_of_stock(sku_id, sku.stock, wanted[sku_id])
-        lines.append(_Line(sku, product, wanted[sku_id]))
-    by_shop: dict[int, list[_Line]] = defaultdict(list)
+        lines.append(OrderLine(sku, product, wanted[sku_id], sku.price))
+    by_shop: dict[int, list[OrderLine]] = defaultdict(list)
     for line in lines:
         by_shop[line.sku.shop_id].append(line)
     for shop_lines in by_shop.values():
@@ -350,7 +343,7 @@ async def create_orders(
     now = clock.now()
     orders: list[Order] = []
     for shop_id in sorted(by_shop):
-        order = await _insert_order(session, actor, shop_id, by_shop[shop_id], address, note, now)
+        order = await _insert_checkout_order(session, actor, shop_id, by_shop[shop_id], address, note, now)
         await schedule(
             session,
             EXPIRE_JOB,
@@ -374,11 +367,11 @@ async def create_orders(
     return orders
 
 
-async def _insert_order(
+async def _insert_checkout_order(
     session: AsyncSession,
     actor: Actor,
     shop_id: int,
-    lines: list[_Line],
+    lines: list[OrderLine],
     address: dict[str, str],
     note: str,
     now: datetime,
@@ -389,41 +382,18 @@ async def _insert_order(
         share_link_id, chain = await attribution_for_purchase(session, actor.user_id, line.product.id)
         if share_link_id is not None:
             break
-    order = Order(
-        id=new_id(),
+    return await insert_order(
+        session,
         buyer_id=actor.user_id,
         shop_id=shop_id,
-        status="pending_payment",
-        total=sum(line.sku.price * line.quantity for line in lines),
-        refunded_amount=0,
-        payment_id=None,
+        lines=lines,
         address={"name": address["name"], "phone": address["phone"], "line": address["line"]},
-        note=note[:200],
-        carrier=None,
-        tracking_number=None,
+        source="cart",
+        now=now,
+        note=note,
         share_link_id=share_link_id,
-        attribution_chain=list(chain),
-        created_at=now,
+        attribution_chain=chain,
     )
-    session.add(order)
-    await session.flush()
-    for line in lines:
-        keys = line.product.image_keys or []
-        session.add(
-            OrderItem(
-                id=new_id(),
-                order_id=order.id,
-                product_id=line.product.id,
-                sku_id=line.sku.id,
-                title=line.product.title,
-                sku_name=line.sku.name,
-                unit_price=line.sku.price,
-                quantity=line.quantity,
-                image_key=str(keys[0]) if keys else None,
-            )
-        )
-    await session.flush()
-    return order
 
 
 # --- payment and the unpaid path -----------------------------------------------------------------------

@@ -270,7 +270,7 @@ async def _succeed(session: AsyncSession, team: Team, deal: Deal) -> None:
             unit_price=member.amount,
             payment_id=member.payment_id,
             address=dict(member.address),
-            source="groupbuy",
+            source="group",
             share_link_id=member.share_link_id,
             attribution_chain=list(member.attribution_chain or []),
         )
