@@ -115,3 +115,12 @@ async def scene(shop: ShopDriver, *, price: int = 19_99, stock: int = 10, money:
     product = await shop.product(merchant, price=price, stock=stock)
     buyer = await shop.buyer(money=money)
     return Scene(shop, merchant, buyer, product)
+
+
+async def order_sources(db: Any, order_ids: Any) -> dict[str, str]:
+    """Where each order came from (its `source` column), by order id as the API sends it."""
+    async with db.read() as session:
+        rows = await session.execute(
+            select(Order.id, Order.source).where(Order.id.in_([int(i) for i in order_ids]))
+        )
+        return {str(order_id): source for order_id, source in rows}

@@ -9,7 +9,7 @@ from typing import Any
 
 from quanzi.commerce import rules
 from tests.commerce.conftest import V1, ShopDriver
-from tests.commerce.orders_helpers import ADDRESS, key, scene
+from tests.commerce.orders_helpers import ADDRESS, key, order_sources, scene
 
 
 async def test_checkout_pay_ship_deliver_confirm_settles_minus_fee(
@@ -323,6 +323,7 @@ async def test_cart_checkout_makes_one_order_per_shop(shop: ShopDriver, frozen_c
         [(s.merchant.id, 30_00), (other_merchant.id, 20_00)]
     )
     assert all(o["note"] == "门口" for o in orders)
+    assert set((await order_sources(s.db, [o["id"] for o in orders])).values()) == {"cart"}
     assert (await s.get("/cart", s.buyer)).json() == {"shops": [], "total": 0}
     assert await s.stock() == (7, 0) and await s.stock(other_sku) == (0, 0)
     # Lines of another user's cart cannot be checked out.

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from quanzi.groupbuy.rules import cut_amount
 from quanzi.wallet.check import check_ledger
+from tests.commerce.orders_helpers import order_sources
 from tests.groupbuy.conftest import ADDRESS, PIN, V1, GroupDriver
 
 
@@ -94,6 +95,7 @@ async def test_friends_cut_once_each_down_to_the_floor_and_the_owner_buys_at_the
     assert await group.wallet.balance(owner) == 40_00
     order = (await group.client.get(f"{V1}/orders/{order_id}", headers=owner.headers)).json()
     assert order["status"] == "paid" and order["total"] == 60_00 and order["items"][0]["unit_price"] == 60_00
+    assert await order_sources(group.wallet.db, [order_id]) == {order_id: "bargain"}
     twice = await _buy(group, owner, bargain["id"])
     assert twice.status_code == 409 and twice.json()["error"]["code"] == "bargain_bought"
     assert await group.wallet.balance(owner) == 40_00

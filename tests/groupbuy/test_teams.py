@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from quanzi.wallet.check import check_ledger
+from tests.commerce.orders_helpers import order_sources
 from tests.groupbuy.conftest import V1, GroupDriver
 
 
@@ -70,6 +71,7 @@ async def test_a_full_team_succeeds_and_each_member_order_goes_to_the_merchant(
     assert {o["status"] for o in items} == {"paid"} and {o["total"] for o in items} == {30_00}
     mine = await group.team(alice, team["id"])
     assert mine["me"]["order_id"] in {o["id"] for o in items}
+    assert await order_sources(group.wallet.db, [o["id"] for o in items]) == {o["id"]: "group" for o in items}
 
     # The order then follows the normal flow: shipped, confirmed, settled to the merchant.
     order_id = mine["me"]["order_id"]

@@ -4,6 +4,8 @@ from quanzi.commerce.chat_cards import CARD_KINDS
 from quanzi.commerce.consumers import SHOP_VERIFICATION
 from quanzi.commerce.events import EVENTS
 from quanzi.commerce.jobs import JOBS
+from quanzi.commerce.orders import LIFECYCLE as ORDER_LIFECYCLE
+from quanzi.commerce.refunds import LIFECYCLE as REFUND_LIFECYCLE
 from quanzi.core.manifest import DomainManifest
 
 manifest = DomainManifest(
@@ -12,5 +14,6 @@ manifest = DomainManifest(
     jobs=JOBS,
     consumers=(SHOP_VERIFICATION,),
     events=EVENTS,
+    lifecycles=(ORDER_LIFECYCLE, REFUND_LIFECYCLE),
     contributes={"chat.card_kinds": CARD_KINDS},
 )

@@ -1,6 +1,6 @@
 """Durable jobs of orders: the unpaid-order expiry (30 minutes after checkout) and the auto-complete
 (7 days after shipping). Each runs in the job's own transaction and is safe to run twice: the state
-change it makes is a conditional UPDATE on the state it expects (`orders.LIFECYCLE`)."""
+change it makes is one conditional UPDATE on the state it expects (`orders.LIFECYCLE`)."""
 
 from __future__ import annotations
 

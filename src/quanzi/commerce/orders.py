@@ -1,10 +1,11 @@
 """Orders (ORD-1, ORD-2): checkout with stock reservation, payment into escrow, shipping, completion and
 settlement, cancellation; and the order views.
 
-The lifecycle is one declared state graph, `LIFECYCLE` (docs/commerce.md draws it). Every transition is
-one conditional UPDATE on the order's current status (`_advance`), so of two racing transitions —
-the buyer paying while the 30-minute expiry job runs, two payments with different keys, a confirm and
-the auto-complete job — exactly one wins and the other is refused or does nothing.
+The lifecycle is one declared state graph, `LIFECYCLE` (a `core.lifecycle.Lifecycle`; docs/commerce.md
+draws it). Every transition is one conditional UPDATE on the order's current status (`_advance`), so
+of two racing transitions — the buyer paying while the 30-minute expiry job runs, two payments with
+different keys, a confirm and the auto-complete job — exactly one wins and the other is refused or
+does nothing.
 
 Stock (ORD-2) is reserved at checkout with ``stock = stock - :q WHERE stock >= :q`` on each SKU, taken
 in SKU id order (no deadlocks); a SKU without enough stock refuses the whole checkout (409
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -32,6 +32,7 @@ from quanzi.commerce import rules
 from quanzi.commerce.catalog import get_sku_for_sale
 from quanzi.commerce.models.catalog import Product, Shop, Sku
 from quanzi.commerce.models.orders import ORDER_STATUSES, CartItem, Order, OrderItem, RefundRequest
+from quanzi.commerce.order_factory import OrderLine, insert_order
 from quanzi.commerce.schemas.orders import (
     AddressOut,
     CartShop,
@@ -44,8 +45,9 @@ from quanzi.core import clock
 from quanzi.core.actor import Actor
 from quanzi.core.db import run_last
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from quanzi.core.ids import new_id, parse_id
+from quanzi.core.ids import parse_id
 from quanzi.core.jobs import schedule
+from quanzi.core.lifecycle import Lifecycle, Transition
 from quanzi.core.outbox import emit
 from quanzi.core.pagination import PageRequest, page_of
 from quanzi.core.storage import get_storage
@@ -63,34 +65,23 @@ AUTO_COMPLETE_JOB = "commerce.order.auto_complete"
 # --- the lifecycle -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Transition:
-    """An edge of the order graph: from any of `sources` to `target`, stamping `stamp` with the time."""
-
-    name: str
-    sources: tuple[str, ...]
-    target: str
-    stamp: str
-    by: str  # who may take it: buyer | merchant | system
-
-
-LIFECYCLE: dict[str, Transition] = {
-    t.name: t
-    for t in (
-        Transition("pay", ("pending_payment",), "paid", "paid_at", "buyer"),
-        Transition("cancel", ("pending_payment",), "cancelled", "cancelled_at", "buyer"),
-        Transition("expire", ("pending_payment",), "cancelled", "cancelled_at", "system"),
-        Transition("ship", ("paid",), "shipped", "shipped_at", "merchant"),
-        Transition("deliver", ("shipped",), "delivered", "delivered_at", "merchant"),
-        Transition("confirm", ("shipped", "delivered"), "completed", "completed_at", "buyer"),
-        Transition("auto_complete", ("shipped", "delivered"), "completed", "completed_at", "system"),
+# Who takes each transition is in its comment; the service functions below check it.
+LIFECYCLE = Lifecycle(
+    "commerce.order",
+    _orders,
+    ORDER_STATUSES,
+    {
+        "pay": Transition(("pending_payment",), "paid", "paid_at"),  # buyer
+        "cancel": Transition(("pending_payment",), "cancelled", "cancelled_at"),  # buyer
+        "expire": Transition(("pending_payment",), "cancelled", "cancelled_at"),  # the 30-minute job
+        "ship": Transition(("paid",), "shipped", "shipped_at"),  # merchant
+        "deliver": Transition(("shipped",), "delivered", "delivered_at"),  # merchant
+        "confirm": Transition(("shipped", "delivered"), "completed", "completed_at"),  # buyer
+        "auto_complete": Transition(("shipped", "delivered"), "completed", "completed_at"),  # the 7-day job
         # The merchant approved a refund of everything before shipping: the order is void.
-        Transition("refund_cancel", ("paid",), "cancelled", "cancelled_at", "merchant"),
-    )
-}
-TERMINAL = ("completed", "cancelled")
-assert all({*t.sources, t.target} <= set(ORDER_STATUSES) for t in LIFECYCLE.values())
-assert all(not {*t.sources} & set(TERMINAL) for t in LIFECYCLE.values())
+        "refund_cancel": Transition(("paid",), "cancelled", "cancelled_at"),  # merchant
+    },
+)
 
 
 class OrderStateConflict(Conflict):
@@ -129,15 +120,7 @@ async def _advance(
 ) -> Order | None:
     """Take transition `name` if the order is still in one of its sources (and `where` holds): the
     refreshed order, or None when another transition got there first."""
-    transition = LIFECYCLE[name]
-    result = await session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status.in_(transition.sources), *where)
-        .values(status=transition.target, **{transition.stamp: clock.now()}, **values)
-        .returning(Order)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    )
-    return result.scalar_one_or_none()
+    return await LIFECYCLE.advance(session, order.id, name, values=values, where=where, entity=Order)
 
 
 async def _take(session: AsyncSession, order: Order, name: str, **values: Any) -> Order:
@@ -286,13 +269,6 @@ async def _count_sale(session: AsyncSession, items: Sequence[OrderItem], sign: i
 # --- checkout ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Line:
-    sku: Sku
-    product: Product
-    quantity: int
-
-
 async def _cart_lines(
     session: AsyncSession, actor: Actor, cart_item_ids: Sequence[str | int]
 ) -> list[CartItem]:
@@ -342,7 +318,7 @@ async def create_orders(
         raise InvalidInput(
             f"One checkout takes at most {rules.MAX_LINES_PER_ORDER} items.", code="too_many_items"
         )
-    lines: list[_Line] = []
+    lines: list[OrderLine] = []
     for sku_id in sorted(wanted):
         if wanted[sku_id] > rules.MAX_QUANTITY_PER_LINE:
             raise InvalidInput(
@@ -357,8 +333,8 @@ async def create_orders(
             # Sold out as of this read: refuse without queueing for the SKU's row lock (a flash
             # sale's late crowd). Enough stock here proves nothing; the guarded UPDATE decides.
             raise _out_of_stock(sku_id, sku.stock, wanted[sku_id])
-        lines.append(_Line(sku, product, wanted[sku_id]))
-    by_shop: dict[int, list[_Line]] = defaultdict(list)
+        lines.append(OrderLine(sku, product, wanted[sku_id], sku.price))
+    by_shop: dict[int, list[OrderLine]] = defaultdict(list)
     for line in lines:
         by_shop[line.sku.shop_id].append(line)
     for shop_lines in by_shop.values():
@@ -367,7 +343,7 @@ async def create_orders(
     now = clock.now()
     orders: list[Order] = []
     for shop_id in sorted(by_shop):
-        order = await _insert_order(session, actor, shop_id, by_shop[shop_id], address, note, now)
+        order = await _insert_checkout_order(session, actor, shop_id, by_shop[shop_id], address, note, now)
         await schedule(
             session,
             EXPIRE_JOB,
@@ -391,11 +367,11 @@ async def create_orders(
     return orders
 
 
-async def _insert_order(
+async def _insert_checkout_order(
     session: AsyncSession,
     actor: Actor,
     shop_id: int,
-    lines: list[_Line],
+    lines: list[OrderLine],
     address: dict[str, str],
     note: str,
     now: datetime,
@@ -406,41 +382,18 @@ async def _insert_order(
         share_link_id, chain = await attribution_for_purchase(session, actor.user_id, line.product.id)
         if share_link_id is not None:
             break
-    order = Order(
-        id=new_id(),
+    return await insert_order(
+        session,
         buyer_id=actor.user_id,
         shop_id=shop_id,
-        status="pending_payment",
-        total=sum(line.sku.price * line.quantity for line in lines),
-        refunded_amount=0,
-        payment_id=None,
+        lines=lines,
         address={"name": address["name"], "phone": address["phone"], "line": address["line"]},
-        note=note[:200],
-        carrier=None,
-        tracking_number=None,
+        source="cart",
+        now=now,
+        note=note,
         share_link_id=share_link_id,
-        attribution_chain=list(chain),
-        created_at=now,
+        attribution_chain=chain,
     )
-    session.add(order)
-    await session.flush()
-    for line in lines:
-        keys = line.product.image_keys or []
-        session.add(
-            OrderItem(
-                id=new_id(),
-                order_id=order.id,
-                product_id=line.product.id,
-                sku_id=line.sku.id,
-                title=line.product.title,
-                sku_name=line.sku.name,
-                unit_price=line.sku.price,
-                quantity=line.quantity,
-                image_key=str(keys[0]) if keys else None,
-            )
-        )
-    await session.flush()
-    return order
 
 
 # --- payment and the unpaid path -----------------------------------------------------------------------
@@ -569,7 +522,11 @@ async def confirm_order(session: AsyncSession, actor: Actor, order_id: int | str
 async def auto_complete_order(session: AsyncSession, order_id: int) -> bool:
     """The 7-day job. Waits (looks again a day later) while a refund request is open. Safe to run twice."""
     order = await session.get(Order, order_id, populate_existing=True)
-    if order is None or order.status not in LIFECYCLE["auto_complete"].sources or order.shipped_at is None:
+    if (
+        order is None
+        or order.status not in LIFECYCLE.transition("auto_complete").sources
+        or order.shipped_at is None
+    ):
         return False
     now = clock.now()
     if order.shipped_at + rules.AUTO_COMPLETE_AFTER > now:

@@ -1,9 +1,9 @@
 """Refund requests (ORD-3, WAL-6): the buyer asks, the merchant approves or refuses.
 
-requested → approved | refused, each one conditional UPDATE on ``status = 'requested'``, so a request is
-decided once. A partial unique index allows one open request per order (a second, even sent in
-parallel, is 409 ``refund_already_requested``). The amount is at most what was paid and not yet
-refunded.
+requested → approved | refused (the declared `LIFECYCLE`), each one conditional UPDATE on
+``status = 'requested'``, so a request is decided once. A partial unique index allows one open request
+per order (a second, even sent in parallel, is 409 ``refund_already_requested``). The amount is at most
+what was paid and not yet refunded.
 
 Approving returns the money through the wallet (`wallet.refund`): from escrow before the order settled,
 from the merchant's account after; a merchant account short of the money refuses the approval (409
@@ -27,12 +27,24 @@ from quanzi.core import clock
 from quanzi.core.actor import Actor
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
+from quanzi.core.lifecycle import Lifecycle, Transition
 from quanzi.core.outbox import emit
 from quanzi.core.pagination import PageRequest, page_of
 from quanzi.wallet import service as wallet
 
 _requests = cast(Table, RefundRequest.__table__)
 _orders = cast(Table, Order.__table__)
+
+# The merchant decides once; a decided request is history (the buyer may open a new one).
+LIFECYCLE = Lifecycle(
+    "commerce.refund",
+    _requests,
+    REFUND_STATUSES,
+    {
+        "approve": Transition(("requested",), "approved", "decided_at"),
+        "refuse": Transition(("requested",), "refused", "decided_at"),
+    },
+)
 
 REFUNDABLE = ("paid", "shipped", "delivered", "completed")
 
@@ -120,13 +132,11 @@ async def _merchants_request(session: AsyncSession, actor: Actor, refund_id: int
     return request
 
 
-async def _decide(session: AsyncSession, request: RefundRequest, status: str, **values: Any) -> RefundRequest:
-    result = await session.execute(
-        update(_requests)
-        .where(_requests.c.id == request.id, _requests.c.status == "requested")
-        .values(status=status, decided_at=clock.now(), **values)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+async def _decide(
+    session: AsyncSession, request: RefundRequest, transition: str, **values: Any
+) -> RefundRequest:
+    decided = await LIFECYCLE.advance(session, request.id, transition, values=values, entity=RefundRequest)
+    if decided is None:
         current = await session.get(RefundRequest, request.id, populate_existing=True)
         assert current is not None
         raise Conflict(
@@ -134,9 +144,7 @@ async def _decide(session: AsyncSession, request: RefundRequest, status: str, **
             code="refund_already_decided",
             details={"status": current.status},
         )
-    current = await session.get(RefundRequest, request.id, populate_existing=True)
-    assert current is not None
-    return current
+    return decided
 
 
 async def approve_refund(session: AsyncSession, actor: Actor, refund_id: int | str) -> RefundRequest:
@@ -146,7 +154,7 @@ async def approve_refund(session: AsyncSession, actor: Actor, refund_id: int | s
     # The order row first, as completion takes it (order, then payment): no lock-order deadlock.
     order = await session.get(Order, request.order_id, populate_existing=True, with_for_update=True)
     assert order is not None and order.payment_id is not None
-    request = await _decide(session, request, "approved")
+    request = await _decide(session, request, "approve")
     try:
         record = await wallet.refund(
             session, actor, order.payment_id, request.amount, reason=f"refund:{request.id}"
@@ -187,7 +195,7 @@ async def refuse_refund(
 ) -> RefundRequest:
     """The merchant refuses, with a note the buyer sees; the buyer may ask again."""
     request = await _merchants_request(session, actor, refund_id)
-    request = await _decide(session, request, "refused", merchant_note=note.strip()[:200])
+    request = await _decide(session, request, "refuse", merchant_note=note.strip()[:200])
     emit(session, "commerce.refund.refused", _event(request, merchant_note=request.merchant_note))
     return request
 

@@ -9,10 +9,10 @@ from quanzi.commerce.catalog import product_summary as product_summary
 from quanzi.commerce.catalog import require_shop_owner as require_shop_owner
 
 # --- H8 (orders paid through group buying and bargains; a deal's stock)
-from quanzi.commerce.group_orders import allot_stock as allot_stock
-from quanzi.commerce.group_orders import create_paid_order as create_paid_order
-from quanzi.commerce.group_orders import return_stock as return_stock
-from quanzi.commerce.group_orders import sku_and_product as sku_and_product
+from quanzi.commerce.deal_stock import allot_stock as allot_stock
+from quanzi.commerce.deal_stock import return_stock as return_stock
+from quanzi.commerce.deal_stock import sku_and_product as sku_and_product
+from quanzi.commerce.order_factory import create_paid_order as create_paid_order
 
 # --- H2 (cart, orders, refunds)
 from quanzi.commerce.orders import access_order as access_order

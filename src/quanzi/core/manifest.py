@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.core.db import Database
 from quanzi.core.events import EventType
 from quanzi.core.jobs import JobHandler
+from quanzi.core.lifecycle import Lifecycle
 from quanzi.core.stream import Consumer
 
 DemoSeeder = Callable[[AsyncSession, Mapping[str, Any]], Awaitable[Mapping[str, Any] | None]]
@@ -36,6 +37,9 @@ class DomainManifest:
     jobs: Mapping[str, JobHandler] = field(default_factory=dict)
     consumers: Sequence[Consumer] = ()
     events: Sequence[EventType] = ()
+    # The declared state graphs of this domain's rows (`core.lifecycle`), so they can be checked and
+    # documented without knowing the domain.
+    lifecycles: Sequence[Lifecycle] = ()
     # Extension points this domain offers to the domains above it, by name ("chat.card_kinds"): each
     # installs what the other manifests contribute under that name.
     extension_points: Mapping[str, Installer] = field(default_factory=dict)
@@ -61,6 +65,9 @@ class DomainManifest:
         for event_type in self.events:
             if not event_type.topic.startswith(prefix):
                 raise ValueError(f"{self.name}: event {event_type.topic!r} must start with {prefix!r}")
+        for lifecycle in self.lifecycles:
+            if not lifecycle.name.startswith(prefix):
+                raise ValueError(f"{self.name}: lifecycle {lifecycle.name!r} must start with {prefix!r}")
         for point in self.extension_points:
             if not point.startswith(prefix):
                 raise ValueError(f"{self.name}: extension point {point!r} must start with {prefix!r}")

@@ -6,9 +6,10 @@ the owner; ``(bargain_id, helper_id)`` is unique, so a second cut is refused by 
 cut a seeded random amount (`rules.cut_amount`) that shrinks near the floor and never passes it. Cuts
 of one bargain are serialized on its row. At the floor and within the 24 hours the owner buys at the
 floor price: one conditional UPDATE (``status = 'active' AND current_price = floor_price AND
-expires_at > now``) marks it bought, the SKU's stock is reserved, the price is paid into the shop's
-escrow (PIN) and a paid commerce order is created — all in one transaction. Past the 24 hours it can
-no longer be bought (409 ``bargain_expired``); the job ``groupbuy.bargain.expire`` marks it expired.
+expires_at > now``: the "buy" transition of the declared `lifecycles.BARGAIN`) marks it bought, the
+SKU's stock is reserved, the price is paid into the shop's escrow (PIN) and a paid commerce order is
+created — all in one transaction. Past the 24 hours it can no longer be bought (409
+``bargain_expired``); the job ``groupbuy.bargain.expire`` marks it expired.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from quanzi.core.pagination import PageRequest, page_of
 from quanzi.graph import service as graph
 from quanzi.groupbuy import rules
 from quanzi.groupbuy.deals import seconds_until
+from quanzi.groupbuy.lifecycles import BARGAIN
 from quanzi.groupbuy.models import Bargain, BargainCut, BargainOffer
 from quanzi.groupbuy.schemas import (
     AddressIn,
@@ -330,17 +332,13 @@ async def buy(
     if bargain.user_id != actor.user_id:
         raise bargain_not_found()
     now = clock.now()
-    taken = await session.execute(
-        update(_bargains)
-        .where(
-            _bargains.c.id == bargain.id,
-            _bargains.c.status == "active",
-            _bargains.c.current_price == _bargains.c.floor_price,
-            _bargains.c.expires_at > now,
-        )
-        .values(status="bought", bought_at=now)
+    taken = await BARGAIN.advance(
+        session,
+        bargain.id,
+        "buy",
+        where=(_bargains.c.current_price == _bargains.c.floor_price, _bargains.c.expires_at > now),
     )
-    if _rowcount(taken) != 1:
+    if taken is None:
         bargain = await get_bargain(session, bargain.id)
         raise _closed(bargain) or Conflict(
             "Get the price to the floor first.",
@@ -379,16 +377,10 @@ async def buy(
 
 async def expire_bargain(session: AsyncSession, bargain_id: int) -> bool:
     """The 24 hours are over (job): an unbought bargain becomes expired, once."""
-    result = await session.execute(
-        update(_bargains)
-        .where(
-            _bargains.c.id == bargain_id,
-            _bargains.c.status == "active",
-            _bargains.c.expires_at <= clock.now(),
-        )
-        .values(status="expired")
+    expired = await BARGAIN.advance(
+        session, bargain_id, "expire", where=(_bargains.c.expires_at <= clock.now(),)
     )
-    if _rowcount(result) != 1:
+    if expired is None:
         return False
     emit(session, "groupbuy.bargain.expired", _event(await get_bargain(session, bargain_id)))
     return True

@@ -2,17 +2,18 @@
 
 - Opening a team reserves one unit of the deal's stock and pays the group price into the merchant's
   escrow (PIN); the team's deadline is its time limit, never past the deal's end.
-- Joining takes a place with one conditional UPDATE (``joined_count = joined_count + 1 WHERE
+- Joining takes a place with a conditional UPDATE (``joined_count = joined_count + 1 WHERE
   joined_count < size AND status = 'forming' AND deadline > now``) before any money moves, in the
   same transaction as the payment: of several racing for the last place one gets it, and the others
   wait on the team's row and are then refused (409 ``team_full``) having paid nothing. A user already
   in the team gets 409 ``already_in_team`` (and ``(team_id, user_id)`` is unique).
-- The join that fills the team makes it succeed in the same UPDATE, and every member's order goes to
-  the merchant as a paid commerce order (commerce's `create_paid_order`), which then ships, completes
-  and settles through the normal order flow.
+- The join that fills the team makes it succeed in its UPDATE (the "fill" transition of the declared
+  `lifecycles.TEAM`; other joins are "join"), and every member's order goes to the merchant as a paid
+  commerce order (commerce's `create_paid_order`), which then ships, completes and settles through the
+  normal order flow.
 - At the deadline the durable job ``groupbuy.team.expire`` (in the jobs table, so it runs after a
   restart too) fails a team still forming, refunds every member in full from escrow and gives the
-  units back; its conditional UPDATE on ``status = 'forming'`` makes it happen once.
+  units back; its conditional UPDATE on ``status = 'forming'`` ("fail") makes it happen once.
 
 Locks are taken in one order — team, deal, wallet accounts, SKU — so concurrent joins, openings and
 failures cannot deadlock.
@@ -22,9 +23,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, literal, null, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.commerce import service as commerce
@@ -39,6 +41,7 @@ from quanzi.core.outbox import emit
 from quanzi.core.pagination import PageRequest, page_of
 from quanzi.graph import service as graph
 from quanzi.groupbuy import deals, rules
+from quanzi.groupbuy.lifecycles import TEAM
 from quanzi.groupbuy.models import Deal, Member, Team
 from quanzi.groupbuy.schemas import AddressIn, DealOut, TeamMemberOut, TeamMine, TeamOut, TeamShareOut
 from quanzi.identity import service as identity
@@ -209,24 +212,7 @@ async def join_team(
         raise AlreadyInTeam("You are already in this team.")
     deal = await deals.get_deal(session, team.deal_id)
     _not_own_deal(actor, deal)
-    filled = _teams.c.joined_count + 1 >= _teams.c.size
-    taken = (
-        await session.execute(
-            update(_teams)
-            .where(
-                _teams.c.id == team.id,
-                _teams.c.status == "forming",
-                _teams.c.joined_count < _teams.c.size,
-                _teams.c.deadline > now,
-            )
-            .values(
-                joined_count=_teams.c.joined_count + 1,
-                status=case((filled, "succeeded"), else_="forming"),
-                finished_at=case((filled, literal(now, _teams.c.finished_at.type)), else_=null()),
-            )
-            .returning(_teams.c.joined_count, _teams.c.size)
-        )
-    ).first()
+    taken = await _take_place(session, team.id, now)
     if taken is None:
         raise _refusal(await get_team(session, team.id))
     # A join of the same user may have committed while this one waited for the team's row.
@@ -234,11 +220,36 @@ async def join_team(
         raise AlreadyInTeam("You are already in this team.")
     await _pay_and_add(session, actor, team, deal, address, proof, opening=False)
     team = await get_team(session, team.id)
-    if taken.joined_count >= taken.size:
+    if taken.status == "succeeded":
         await _succeed(session, team, deal)
     else:
         emit(session, "groupbuy.team.joined", _event(team, user_id=str(actor.user_id)))
     return team
+
+
+async def _take_place(session: AsyncSession, team_id: int, now: datetime) -> Row[Any] | None:
+    """One more member, if the team is forming, not full and before its deadline: the team's row as it
+    is now, or None. A join with places still left after it is tried first, and only when that finds
+    one place left is it the "fill": joined_count only grows, so when the first refuses for lack of
+    places the second refuses too, and no place is ever refused while one is free."""
+    open_places = (_teams.c.deadline > now,)
+    one_more = {"joined_count": _teams.c.joined_count + 1}
+    joined = await TEAM.advance(
+        session,
+        team_id,
+        "join",
+        values=one_more,
+        where=(*open_places, _teams.c.joined_count + 1 < _teams.c.size),
+    )
+    if joined is not None:
+        return joined
+    return await TEAM.advance(
+        session,
+        team_id,
+        "fill",
+        values=one_more,
+        where=(*open_places, _teams.c.joined_count + 1 == _teams.c.size),
+    )
 
 
 async def _succeed(session: AsyncSession, team: Team, deal: Deal) -> None:
@@ -259,7 +270,7 @@ async def _succeed(session: AsyncSession, team: Team, deal: Deal) -> None:
             unit_price=member.amount,
             payment_id=member.payment_id,
             address=dict(member.address),
-            source="groupbuy",
+            source="group",
             share_link_id=member.share_link_id,
             attribution_chain=list(member.attribution_chain or []),
         )
@@ -276,14 +287,9 @@ async def fail_team(session: AsyncSession, team_id: int) -> bool:
     """The deadline passed with places left (job): fail the team once, refund every member in full
     and give the units back. False when the team had already succeeded or failed."""
     now = clock.now()
-    row = (
-        await session.execute(
-            update(_teams)
-            .where(_teams.c.id == team_id, _teams.c.status == "forming", _teams.c.deadline <= now)
-            .values(status="failed", finished_at=now)
-            .returning(_teams.c.deal_id)
-        )
-    ).first()
+    row = await TEAM.advance(
+        session, team_id, "fail", values={"finished_at": now}, where=(_teams.c.deadline <= now,)
+    )
     if row is None:
         return False
     deal = await deals.get_deal(session, int(row.deal_id))

@@ -8,8 +8,9 @@ bank answers:
 - withdrawal: the money leaves the wallet at once into the user's withdrawal hold (so it cannot be
   spent twice); ``succeeded`` posts hold → bank clearing, ``failed`` reverses hold → wallet.
 
-An order resolves exactly once: the resolution is a conditional UPDATE on ``status = 'pending'``, and a
-second callback for a resolved order changes nothing.
+An order resolves exactly once: the resolution is a transition of the declared
+`lifecycles.BANK_ORDER`, one conditional UPDATE on ``status = 'pending'``, and a second callback for a
+resolved order changes nothing.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
-from quanzi.core.db import table_of
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.outbox import emit
 from quanzi.wallet import ledger, rules
 from quanzi.wallet.bank import DuplicateCard, card_fingerprint, get_bank_adapter, luhn_valid, verify_callback
+from quanzi.wallet.lifecycles import BANK_ORDER
 from quanzi.wallet.models import (
     BANK_CLEARING,
     PLATFORM,
@@ -221,22 +222,16 @@ async def resolve_bank_order(
     session: AsyncSession, order_id: int, status: str, reason: str | None, reference: str | None
 ) -> BankOrder | None:
     """Apply the bank's answer once; a resolved order is left as it is."""
-    orders = table_of(BankOrder)
-    result = await session.execute(
-        update(orders)
-        .where(orders.c.id == order_id, orders.c.status == "pending")
-        .values(
-            status=status,
-            failure_reason=reason if status == "failed" else None,
-            bank_reference=reference,
-            resolved_at=clock.now(),
-        )
-        .returning(orders.c.user_id, orders.c.kind, orders.c.amount)
+    order = await BANK_ORDER.advance(
+        session,
+        order_id,
+        "succeed" if status == "succeeded" else "fail",
+        values={"failure_reason": reason if status == "failed" else None, "bank_reference": reference},
+        entity=BankOrder,
     )
-    row = result.first()
-    if row is None:
+    if order is None:
         return await session.get(BankOrder, order_id)
-    user_id, kind, amount = row
+    user_id, kind, amount = order.user_id, order.kind, order.amount
     if kind == "topup" and status == "succeeded":
         await ledger.move(
             session,
@@ -276,4 +271,4 @@ async def resolve_bank_order(
         "reason": reason,
     }
     emit(session, f"wallet.{kind}.{status}", event)
-    return await session.get(BankOrder, order_id, populate_existing=True)
+    return order

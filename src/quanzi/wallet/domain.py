@@ -6,6 +6,7 @@ from quanzi.wallet.chat_cards import CARD_KINDS
 from quanzi.wallet.consumers import CHAT_NOTICES
 from quanzi.wallet.events import EVENTS
 from quanzi.wallet.jobs import JOBS
+from quanzi.wallet.lifecycles import LIFECYCLES
 
 manifest = DomainManifest(
     name="wallet",
@@ -13,5 +14,6 @@ manifest = DomainManifest(
     jobs=JOBS,
     consumers=(CHAT_NOTICES,),
     events=EVENTS,
+    lifecycles=LIFECYCLES,
     contributes={"chat.card_kinds": CARD_KINDS},
 )

@@ -11,7 +11,8 @@ visible to the checks from the start. A grab:
 4. moves the share from the sender's red-packet hold to the grabber's wallet (a conditional debit, the
    last guard against paying out more than the packet holds).
 
-The expiry job marks every still-unclaimed share refunded in one UPDATE — on PostgreSQL it waits for
+The expiry job (the packet's one declared transition, `lifecycles.RED_PACKET`) marks every
+still-unclaimed share refunded in one UPDATE — on PostgreSQL it waits for
 shares locked by grabs in flight and skips those they claimed — and returns their sum to the sender.
 
 A group packet's audience is an explicit list of member ids (chat passes the group's members and a
@@ -36,6 +37,7 @@ from quanzi.core.outbox import emit
 from quanzi.graph import service as graph
 from quanzi.identity import service as identity
 from quanzi.wallet import ledger, rules
+from quanzi.wallet.lifecycles import RED_PACKET
 from quanzi.wallet.models import (
     RED_PACKET_HOLD,
     WALLET,
@@ -290,9 +292,12 @@ async def expire_red_packet(session: AsyncSession, packet_id: int) -> int:
         .all()
     )
     amount = sum(refunded)
-    packet.status = "expired"
-    packet.refunded_amount = amount
-    packet.resolved_at = now
+    # The row is locked above and was open and due, so the transition cannot be refused here.
+    expired_packet = await RED_PACKET.advance(
+        session, packet_id, "expire", values={"refunded_amount": amount, "resolved_at": now}, entity=RedPacket
+    )
+    assert expired_packet is not None
+    packet = expired_packet
     if amount:
         await ledger.move(
             session,

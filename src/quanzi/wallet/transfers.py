@@ -2,9 +2,10 @@
 
 Sending moves the money from the sender's wallet into the sender's transfer hold at once (so it cannot
 be spent twice); accepting moves it on to the receiver; declining or the 24-hour expiry job returns
-it. Each resolution is one conditional UPDATE on ``status = 'pending'`` (accept also on
-``expires_at > now``, expiry on ``expires_at <= now``), so a transfer resolves exactly once even when the
-receiver's accept races the expiry job or two expiry jobs race each other.
+it. Each resolution is a transition of the declared `lifecycles.TRANSFER`: one conditional UPDATE on
+``status = 'pending'`` (accept also on ``expires_at > now``, expiry on ``expires_at <= now``), so a
+transfer resolves exactly once even when the receiver's accept races the expiry job or two expiry jobs
+race each other.
 
 Chat shows a transfer as a message that refers to the transfer id returned by `send_transfer`, and
 follows it through the events ``wallet.transfer.created|accepted|declined|expired``.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
@@ -27,6 +28,7 @@ from quanzi.core.outbox import emit
 from quanzi.graph import service as graph
 from quanzi.identity import service as identity
 from quanzi.wallet import ledger, rules
+from quanzi.wallet.lifecycles import TRANSFER
 from quanzi.wallet.models import TRANSFER_HOLD, WALLET, Transfer
 from quanzi.wallet.pins import PinProof, confirm_pin
 from quanzi.wallet.schemas import TransferOut
@@ -127,15 +129,14 @@ async def get_transfer(session: AsyncSession, actor: Actor, transfer_id: int | s
     return await _visible_transfer(session, actor, transfer_id)
 
 
-async def _resolve(session: AsyncSession, transfer_id: int, status: str, *, expiry: bool) -> bool:
+async def _resolve(
+    session: AsyncSession, transfer_id: int, transition: str, *, expiry: bool
+) -> Transfer | None:
+    """Take `transition` if the transfer is still pending and on the right side of its expiry: the
+    resolved transfer, or None when it was not (already resolved, or the clock decided otherwise)."""
     now = clock.now()
     due = _transfers.c.expires_at <= now if expiry else _transfers.c.expires_at > now
-    result = await session.execute(
-        update(_transfers)
-        .where(_transfers.c.id == transfer_id, _transfers.c.status == "pending", due)
-        .values(status=status, resolved_at=now)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return await TRANSFER.advance(session, transfer_id, transition, where=(due,), entity=Transfer)
 
 
 async def _settled(session: AsyncSession, transfer_id: int) -> Transfer:
@@ -157,12 +158,13 @@ async def accept_transfer(session: AsyncSession, actor: Actor, transfer_id: int 
     transfer = await _visible_transfer(session, actor, transfer_id)
     if transfer.receiver_id != actor.user_id:
         raise Forbidden("Only the receiver can accept a transfer.", code="not_the_receiver")
-    if not await _resolve(session, transfer.id, "accepted", expiry=False):
+    accepted = await _resolve(session, transfer.id, "accept", expiry=False)
+    if accepted is None:
         transfer = await _settled(session, transfer.id)
         if transfer.status == "accepted":
             return transfer
         raise _not_pending(transfer)
-    transfer = await _settled(session, transfer.id)
+    transfer = accepted
     await ledger.move(
         session,
         "transfer_received",
@@ -183,12 +185,13 @@ async def decline_transfer(session: AsyncSession, actor: Actor, transfer_id: int
     transfer = await _visible_transfer(session, actor, transfer_id)
     if transfer.receiver_id != actor.user_id:
         raise Forbidden("Only the receiver can decline a transfer.", code="not_the_receiver")
-    if not await _resolve(session, transfer.id, "declined", expiry=False):
+    declined = await _resolve(session, transfer.id, "decline", expiry=False)
+    if declined is None:
         transfer = await _settled(session, transfer.id)
         if transfer.status == "declined":
             return transfer
         raise _not_pending(transfer)
-    transfer = await _settled(session, transfer.id)
+    transfer = declined
     await _refund(session, transfer, "transfer_declined")
     emit(session, "wallet.transfer.declined", _event(transfer))
     return transfer
@@ -196,9 +199,9 @@ async def decline_transfer(session: AsyncSession, actor: Actor, transfer_id: int
 
 async def expire_transfer(session: AsyncSession, transfer_id: int) -> bool:
     """The expiry job: a transfer still pending at its expiry goes back to the sender (once)."""
-    if not await _resolve(session, transfer_id, "expired", expiry=True):
+    transfer = await _resolve(session, transfer_id, "expire", expiry=True)
+    if transfer is None:
         return False
-    transfer = await _settled(session, transfer_id)
     await _refund(session, transfer, "transfer_refunded")
     emit(session, "wallet.transfer.expired", _event(transfer))
     return True

@@ -17,6 +17,8 @@ from quanzi.core.db import Base
 
 ORDER_STATUSES = ("pending_payment", "paid", "shipped", "delivered", "completed", "cancelled")
 REFUND_STATUSES = ("requested", "approved", "refused")
+# Where an order came from: a checkout (of cart lines or items), a group-buy team, a bargain.
+ORDER_SOURCES = ("cart", "group", "bargain")
 
 
 class CartItem(Base):
@@ -58,6 +60,7 @@ class Order(Base):
     completed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(12), default="cart")
 
 
 class OrderItem(Base):
