@@ -28,6 +28,7 @@ from quanzi.core.actor import Actor
 from quanzi.core.db import Database
 from quanzi.core.errors import AppError, PayloadTooLarge, TooManyRequests, Unauthorized, error_envelope
 from quanzi.core.pagination import MAX_LIMIT, PageRequest
+from quanzi.core.schemas import NUL_REFUSED
 
 log = logging.getLogger("quanzi.http")
 
@@ -149,14 +150,29 @@ class RequestContextMiddleware:
             await send(message)
 
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        body_receive: Receive | None = None
+        if _holds_nul(scope):
+            await _send_envelope(send_with_id, 422, "invalid_input", NUL_REFUSED)
+        elif declared.isdigit() and int(declared) > limit:
             await _send_envelope(send_with_id, 413, "payload_too_large", f"The body exceeds {limit} bytes.")
+        elif not declared and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            # A chunked body has no length to check up front: read it whole, up to the limit, so
+            # that an oversized one gets the same 413 (FastAPI answers any error raised while it
+            # reads a body as a 400).
+            body_receive = await _buffered_body(receive, limit)
+            if body_receive is None:
+                await _send_envelope(
+                    send_with_id, 413, "payload_too_large", f"The body exceeds {limit} bytes."
+                )
         else:
+            body_receive = receive
+        if body_receive is not None:
             received = 0
+            source = body_receive
 
             async def counting_receive() -> Message:
                 nonlocal received
-                message = await receive()
+                message = await source()
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
                     if received > limit:
@@ -186,6 +202,40 @@ class RequestContextMiddleware:
             },
         )
         structlog.contextvars.clear_contextvars()
+
+
+_ENCODED_NUL = re.compile(rb"%00|\x00")
+
+
+def _holds_nul(scope: Scope) -> bool:
+    """A NUL in the path or the query string. Text with NUL cannot be stored (PostgreSQL refuses it in
+    text columns) and has no use in Quanzi, so it is refused at the door, like NUL in a JSON body
+    (`core.schemas.RequestModel`)."""
+    return "\x00" in scope["path"] or bool(_ENCODED_NUL.search(scope.get("query_string", b"")))
+
+
+async def _buffered_body(receive: Receive, limit: int) -> Receive | None:
+    """The whole body read now, replayed to the app as one message; None when it exceeds `limit`."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away: let the app see that
+            first: Message = message
+            break
+        size += len(message.get("body", b""))
+        if size > limit:
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            first = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            break
+    pending = [first]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 async def _send_envelope(send: Send, status: int, code: str, message: str) -> None:
