@@ -176,3 +176,40 @@ async def test_a_group_red_packet_must_be_for_the_group(api: ChatApi, wallet: Wa
         api, alice, group["id"], "red_packet", {"red_packet_id": made.json()["id"]}
     )
     assert refused.status_code == 404 and error_code(refused) == "red_packet_not_found"
+
+
+@pytest.mark.parametrize("gone", ["removed", "left"])
+async def test_a_member_gone_from_the_group_neither_sees_nor_grabs_its_red_packet(
+    api: ChatApi, wallet: Wallet, gone: str
+) -> None:
+    alice, bob, carol = await api.friends("alice_r", "bob_r", "carol_r")
+    await _pinned(wallet, alice)
+    await wallet.top_up(alice, 5_000)
+    group = await api.group(alice, [bob, carol])
+    made = await wallet.post(
+        "/red-packets",
+        alice,
+        {
+            "kind": "group",
+            "total": 300,
+            "count": 2,
+            "audience": [bob.id, carol.id],
+            "conversation_ref": group["id"],
+            "pin": PIN,
+        },
+    )
+    assert made.status_code == 201, made.text
+    packet_id = made.json()["id"]
+    ok(await _money_message(api, alice, group["id"], "red_packet", {"red_packet_id": packet_id}), 201)
+    if gone == "removed":
+        ok(await api.client.delete(f"{V1}/chats/{group['id']}/members/{bob.id}", headers=alice.headers), 204)
+    else:
+        ok(await api.client.post(f"{V1}/chats/{group['id']}/leave", headers=bob.headers), 204)
+    before = await wallet.balance(bob)
+    grab = await wallet.post(f"/red-packets/{packet_id}/grab", bob)
+    assert grab.status_code == 404 and error_code(grab) == "red_packet_not_found"
+    seen = await api.client.get(f"{V1}/wallet/red-packets/{packet_id}", headers=bob.headers)
+    assert seen.status_code == 404
+    assert await wallet.balance(bob) == before
+    assert (await wallet.post(f"/red-packets/{packet_id}/grab", carol)).status_code == 200
+    await wallet.assert_books_balance()

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from quanzi.chat import service as chat
 from quanzi.core import clock
 from quanzi.core.actor import Actor
 from quanzi.core.db import table_of
@@ -182,6 +183,9 @@ async def create_red_packet(
 
 
 async def _may_see(session: AsyncSession, actor: Actor, packet: RedPacket) -> bool:
+    """The sender; a friend of the sender for a friends packet; for a list packet, someone on the list
+    who, when the packet was sent into a group chat, is still a member of it now — a member removed
+    (or gone) after it was sent neither sees nor grabs it."""
     if actor.user_id == packet.sender_id:
         return True
     if packet.audience == "friends":
@@ -191,7 +195,11 @@ async def _may_see(session: AsyncSession, actor: Actor, packet: RedPacket) -> bo
             _members.c.packet_id == packet.id, _members.c.user_id == actor.user_id
         )
     )
-    return found is not None
+    if found is None:
+        return False
+    if packet.kind == "group" and packet.conversation_ref is not None:
+        return await chat.is_active_member(session, packet.conversation_ref, actor.user_id)
+    return True
 
 
 async def _visible_packet(session: AsyncSession, actor: Actor, packet_id: int | str) -> RedPacket:

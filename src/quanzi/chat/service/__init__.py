@@ -62,7 +62,7 @@ from quanzi.chat.service.messages import (
     search_messages,
     send_message,
 )
-from quanzi.chat.service.notices import active_member_ids, post_system_notice
+from quanzi.chat.service.notices import active_member_ids, is_active_member, post_system_notice
 from quanzi.chat.service.sync import head, read_log
 from quanzi.chat.service.uploads import store_upload
 
@@ -83,6 +83,7 @@ __all__ = [
     "hide_message",
     "inbox",
     "install_card_kinds",
+    "is_active_member",
     "leave_chat",
     "list_chats",
     "list_invitations",

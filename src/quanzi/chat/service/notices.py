@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.chat.models import Conversation, Message
-from quanzi.chat.service.common import active_members
+from quanzi.chat.models import Conversation, Member, Message
+from quanzi.chat.service.common import ACTIVE, active_members
 from quanzi.chat.service.messages import notice
 from quanzi.core.ids import parse_id
 
@@ -21,6 +21,19 @@ async def active_member_ids(session: AsyncSession, chat_id: int | str) -> set[in
     if conversation_id is None:
         return set()
     return {int(member.user_id) for member in await active_members(session, conversation_id)}
+
+
+async def is_active_member(session: AsyncSession, chat_id: int | str, user_id: int) -> bool:
+    """Whether the user is a member of the chat now (not removed, not left)."""
+    conversation_id = parse_id(str(chat_id))
+    if conversation_id is None:
+        return False
+    found = await session.scalar(
+        select(Member.user_id).where(
+            Member.conversation_id == conversation_id, Member.user_id == user_id, Member.status == ACTIVE
+        )
+    )
+    return found is not None
 
 
 async def post_system_notice(
