@@ -1,13 +1,20 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useAction } from '../../../core/flash';
 import { t } from '../../../core/i18n';
 import { currentUser } from '../../../core/session';
+import { useStore } from '../../../core/store';
 import { linkCard, removeCard, type Card } from '../api';
 
 /** Linked cards (masked: the server keeps only a token and the last four digits) and the form to link one. */
 export function Cards({ cards, onChanged }: { cards: Card[]; onChanged: () => void }) {
   const [number, setNumber] = useState('');
-  const [holder, setHolder] = useState(currentUser.get()?.display_name ?? '');
+  const me = useStore(currentUser);
+  const [holder, setHolder] = useState(me?.display_name ?? '');
+  // The account may load after the form appears: fill the holder then, unless the user typed one.
+  const [holderTouched, setHolderTouched] = useState(false);
+  useEffect(() => {
+    if (!holderTouched && me?.display_name) setHolder(me.display_name);
+  }, [me?.display_name]);
   const [busy, run] = useAction();
 
   const submit = async (e: Event) => {
@@ -66,7 +73,10 @@ export function Cards({ cards, onChanged }: { cards: Card[]; onChanged: () => vo
             required
             maxLength={64}
             value={holder}
-            onInput={(e) => setHolder(e.currentTarget.value)}
+            onInput={(e) => {
+              setHolderTouched(true);
+              setHolder(e.currentTarget.value);
+            }}
           />
         </label>
         <button type="submit" class="primary" data-testid="card-link" disabled={busy}>
