@@ -30,11 +30,31 @@ from quanzi.core.db import Database, normalize_url
 from quanzi.core.jobs import JobRunner
 from quanzi.core.migrate import upgrade
 from quanzi.platform import DOMAINS, job_handlers
-from tests.databases import use_worker_database
+from tests.databases import on_postgres, use_worker_database
 from tests.statements import uncounted
 
 use_worker_database()  # before any test module reads QUANZI_TEST_DATABASE_URL
 PG_URL = os.environ.get("QUANZI_TEST_DATABASE_URL", "")
+
+
+SERVICE_VARIABLES = ("QUANZI_TEST_DATABASE_URL", "QUANZI_TEST_REDIS_URL", "QUANZI_TEST_NATS_URL")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A test that skips for want of a service whose URL is set did not recognise it (a spelling of
+    the URL it did not expect, say): that is a failure, not a skip, or CI would pass without running
+    it."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and call.excinfo is not None:
+        reason = str(call.excinfo.value)
+        named = [
+            variable for variable in SERVICE_VARIABLES if variable in reason and os.environ.get(variable)
+        ]
+        if named:
+            report.outcome = "failed"
+            report.longrepr = f"skipped although {', '.join(named)} is set: {reason}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -43,10 +63,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("shared_services"):
             item.add_marker(pytest.mark.xdist_group("shared_services"))
-
-
-def _on_postgres() -> bool:
-    return PG_URL.startswith(("postgres", "postgresql"))
 
 
 async def _reset_postgres_schema(url: str) -> None:
@@ -87,7 +103,7 @@ def _run_blocking(coroutine: Any) -> Any:
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Run the migrations once: onto PostgreSQL, or into a template SQLite file copied per test."""
-    if _on_postgres():
+    if on_postgres():
         _run_blocking(_reset_postgres_schema(PG_URL))
         _run_blocking(upgrade(PG_URL))
         return PG_URL
@@ -98,7 +114,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def database_url(migrated_template: str, tmp_path: Path) -> str:
-    if _on_postgres():
+    if on_postgres():
         _run_blocking(_truncate_postgres(migrated_template))
         return migrated_template
     target = tmp_path / "quanzi.db"

@@ -1,4 +1,5 @@
-"""One PostgreSQL database per pytest-xdist worker.
+"""The test database: whether it is PostgreSQL (one answer for the whole suite), and one PostgreSQL
+database per pytest-xdist worker.
 
 The suite runs in parallel (`-n auto`); on PostgreSQL every worker gets its own database, named after
 the one in QUANZI_TEST_DATABASE_URL plus the worker's id (``quanzi_ci_gw0``, ``quanzi_ci_gw1``, …),
@@ -18,8 +19,15 @@ import asyncpg
 VARIABLE = "QUANZI_TEST_DATABASE_URL"
 
 
-def _is_postgres(url: str) -> bool:
-    return url.startswith(("postgres://", "postgresql://", "postgresql+asyncpg://"))
+def test_database_url() -> str:
+    return os.environ.get(VARIABLE, "")
+
+
+def on_postgres(url: str | None = None) -> bool:
+    """Whether `url` (default: QUANZI_TEST_DATABASE_URL) names PostgreSQL, in any of its spellings:
+    postgres://, postgresql://, postgresql+asyncpg://. Every test that asks uses this."""
+    url = test_database_url() if url is None else url
+    return url.split("://", 1)[0].split("+", 1)[0] in ("postgres", "postgresql")
 
 
 def _with_database(url: str, name: str) -> str:
@@ -40,8 +48,8 @@ async def _create_if_missing(url: str, name: str) -> None:
 
 def use_worker_database() -> None:
     """Point QUANZI_TEST_DATABASE_URL at this xdist worker's own database (no-op outside xdist)."""
-    url, worker = os.environ.get(VARIABLE, ""), os.environ.get("PYTEST_XDIST_WORKER", "")
-    if not worker or not _is_postgres(url):
+    url, worker = test_database_url(), os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or not on_postgres(url):
         return
     base = urlsplit(url).path.lstrip("/") or "postgres"
     name = f"{base}_{worker}"

@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from quanzi.core.db import normalize_url
+from tests.databases import on_postgres
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 WEB_DIST = REPO_ROOT / "web" / "dist"
@@ -34,10 +35,6 @@ SHUTDOWN_TIMEOUT_S = 10.0
 PASSWORD = "correct horse 1"
 
 PG_URL = os.environ.get("QUANZI_TEST_DATABASE_URL", "")
-
-
-def on_postgres() -> bool:
-    return PG_URL.startswith(("postgres", "postgresql"))
 
 
 @dataclass

@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from quanzi.core.db import Database
 from quanzi.core.stream import ConsumerState
+from tests import databases
 from tests.commerce.conftest import ShopDriver
 from tests.plugins.order_recorder import COMPLETED_ORDERS
 
@@ -120,7 +121,7 @@ async def test_each_completed_order_is_recorded_once_across_a_worker_killed_mid_
     shop: ShopDriver, database_url: str, tmp_path: Path, app: Any, recorder_table: None
 ) -> None:
     db: Database = app.state.db
-    on_postgres = database_url.startswith("postgresql")
+    postgres = databases.on_postgres(database_url)
     log = tmp_path / "attempts.log"
     log.touch()
     workers = Workers(_env(database_url, tmp_path, log), tmp_path)
@@ -130,7 +131,7 @@ async def test_each_completed_order_is_recorded_once_across_a_worker_killed_mid_
     buyer = await shop.buyer(money=ORDERS * 1_00)
     completed: list[int] = []
     try:
-        names = ["a", "b"] if on_postgres else ["a"]
+        names = ["a", "b"] if postgres else ["a"]
         for name in names:
             workers.start(name)
         for _ in range(ORDERS // 2):

@@ -21,7 +21,7 @@ from quanzi.wallet.models import BANK_CLEARING, ESCROW, PLATFORM, WALLET, Paymen
 from quanzi.wallet.pins import PinProof, hash_pin
 from tests.commerce.conftest import PIN, ShopDriver
 from tests.commerce.orders_helpers import ADDRESS, scene
-from tests.conftest import _on_postgres
+from tests.databases import on_postgres
 
 UNITS, BUYERS, PRICE, FUNDS = 60, 300, 9_90, 50_00
 IN_FLIGHT = 12  # a winner pays twice at once: at most 24 of the pool's 30 connections
@@ -57,7 +57,7 @@ async def _crowd(shop: ShopDriver, count: int) -> list[Actor]:
 
 @pytest.mark.postgres
 @pytest.mark.skipif(
-    not _on_postgres(),
+    not on_postgres(),
     reason="a flash sale needs truly concurrent transactions: set QUANZI_TEST_DATABASE_URL=postgresql://…",
 )
 async def test_flash_sale_sells_exactly_the_stock(shop: ShopDriver, frozen_clock: Any) -> None:

@@ -15,12 +15,13 @@ from sqlalchemy import text
 from quanzi.core import events
 from quanzi.core.db import Database
 from quanzi.core.events import EventPayload, EventType
+from tests.databases import on_postgres
 
 SCRATCH_TABLE = "core_test_effects"
 
 
 def is_postgres(url: str) -> bool:
-    return url.startswith(("postgres", "postgresql"))
+    return on_postgres(url)
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ import pytest_asyncio
 from quanzi.app import create_app
 from quanzi.config import Settings
 from quanzi.core.clock import FrozenClock, use_clock
-from tests.conftest import Users, _on_postgres, _truncate_postgres
+from tests.conftest import Users, _truncate_postgres
+from tests.databases import on_postgres
 
 WORLD_START = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
 
@@ -37,7 +38,7 @@ async def module_world(
     migrated_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[ModuleWorld]:
     tmp = tmp_path_factory.mktemp("feed-module")
-    if _on_postgres():
+    if on_postgres():
         await _truncate_postgres(migrated_template)
         url = migrated_template
     else:

@@ -18,11 +18,11 @@ from quanzi.wallet.check import check_ledger
 from quanzi.wallet.ledger import balance_of, move
 from quanzi.wallet.models import BANK_CLEARING, PLATFORM, WALLET, PaymentPin
 from quanzi.wallet.pins import PinProof
-from tests.conftest import _on_postgres
+from tests.databases import on_postgres
 from tests.groupbuy.conftest import ADDRESS, V1, GroupDriver
 
 needs_postgres = pytest.mark.skipif(
-    not _on_postgres(),
+    not on_postgres(),
     reason="a real race for the last place needs PostgreSQL (QUANZI_TEST_DATABASE_URL); SQLite's single "
     "writer runs the joins one after another (test_ten_http_joiners_race covers it there)",
 )

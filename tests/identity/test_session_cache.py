@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.databases import on_postgres
 from tests.statements import count_statements
 from tests.wallet.processes import Server
 
@@ -54,7 +55,7 @@ async def test_a_revocation_reaches_every_process_over_the_bus(tmp_path: Path) -
     if not bus:
         pytest.skip("needs a bus shared by two processes: set QUANZI_TEST_REDIS_URL or QUANZI_TEST_NATS_URL")
     database = os.environ.get("QUANZI_TEST_DATABASE_URL", "")
-    url = database if database.startswith("postgres") else f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    url = database if on_postgres(database) else f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
     servers = [
         Server(url, tmp_path, QUANZI_BUS_URL=bus, QUANZI_SESSION_CACHE_SECONDS="3600") for _ in range(2)
     ]

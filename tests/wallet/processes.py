@@ -18,10 +18,6 @@ from tests.live import free_port
 PG_URL = os.environ.get("QUANZI_TEST_DATABASE_URL", "")
 
 
-def on_postgres() -> bool:
-    return PG_URL.startswith(("postgres://", "postgresql://"))
-
-
 def scratch_postgres(suffix: str) -> str:
     """A fresh database beside the test database on the same server (dropped and created again)."""
     import asyncpg

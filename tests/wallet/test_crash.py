@@ -19,8 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.databases import on_postgres
 from tests.wallet.conftest import PIN
-from tests.wallet.processes import Server, on_postgres, scratch_postgres
+from tests.wallet.processes import Server, scratch_postgres
 
 V1 = "/api/v1"
 ACKS_BEFORE_KILL = 15

@@ -14,9 +14,10 @@ import httpx
 import pytest
 
 from quanzi.wallet.bank import sandbox_card_number, signed_headers
+from tests.databases import on_postgres
 from tests.live import free_port
 from tests.wallet.conftest import PIN
-from tests.wallet.processes import Server, on_postgres, scratch_postgres
+from tests.wallet.processes import Server, scratch_postgres
 
 SECRET = "test-shared-secret-" + uuid.uuid4().hex
 V1 = "/api/v1"
