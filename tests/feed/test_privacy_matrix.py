@@ -212,8 +212,9 @@ async def test_privacy_matrix(world: World, option: str, viewer: str) -> None:
     by_id = await world.get(viewer, f"/posts/{post_id}")
     comments = await world.get(viewer, f"/posts/{post_id}/comments")
     likes = await world.get(viewer, f"/posts/{post_id}/likes")
+    cascade = await world.get(viewer, f"/posts/{post_id}/cascade")
     if not allowed:
-        for response in (by_id, comments, likes):
+        for response in (by_id, comments, likes, cascade):
             assert response.status_code == 404, response.text
             assert response.json()["error"]["code"] == "post_not_found"
     else:
@@ -230,7 +231,11 @@ async def test_privacy_matrix(world: World, option: str, viewer: str) -> None:
         # counts: only what the viewer may see
         assert post["comment_count"] == len(comments.json()["items"])
         assert post["like_count"] == len(likes.json()["items"])
-        # mentions never reveal anyone the viewer is blocked with, and the audience is the author's
+        # mentions never reveal anyone the viewer is blocked with (A blocked X, Y blocked A), and the
+        # audience is the author's
+        mentioned = {letters[u["id"]] for u in post["mentions"]}
+        everyone = set("bcehnfxy")
+        assert mentioned == (everyone - {"x", "y"} if viewer == "author" else everyone)
         assert (post["visibility"] is not None) is (viewer == "author")
 
     # counts on the topic page
