@@ -21,7 +21,8 @@ async def test_text_limits(api: ChatApi) -> None:
     for bad in ("字" * 5001, "", "   \n ", "bad\u0000byte"):
         response = await api.send(alice, chat["id"], bad)
         assert response.status_code == 422, bad
-        assert error_code(response) == "invalid_content"
+        # NUL is refused at the door, for every body (core.schemas.RequestModel).
+        assert error_code(response) == ("invalid_input" if "\u0000" in bad else "invalid_content")
     assert len(await api.texts(bob, chat["id"])) == 1
 
 

@@ -198,5 +198,7 @@ async def test_odd_input_is_a_4xx_never_a_500(client, users):
     share = {"kind": "link", "ref": "https://x.com/\x00", "title": "t"}
     response = await client.post(f"{V1}/posts", json={"share": share}, headers=ana.headers)
     assert response.status_code == 422
-    found = await items(client, ana, "/search/posts", q="正常\x00")
+    refused = await client.get(f"{V1}/search/posts", params={"q": "正常\x00"}, headers=ana.headers)
+    assert refused.status_code == 422  # NUL is refused at the door, for every query
+    found = await items(client, ana, "/search/posts", q="正常\x07")  # other control characters are dropped
     assert len(found) == 1
