@@ -29,11 +29,15 @@ from quanzi.core.clock import FrozenClock, use_clock
 from quanzi.core.db import Database, normalize_url
 from quanzi.core.jobs import JobRunner
 from quanzi.core.migrate import upgrade
-from quanzi.platform import DOMAINS, job_handlers
+from quanzi.platform import DOMAINS, install, job_handlers
 from tests.databases import on_postgres, use_worker_database
 from tests.statements import uncounted
 
 use_worker_database()  # before any test module reads QUANZI_TEST_DATABASE_URL
+# Every process that runs Quanzi declares its domains' events and extension points before anything
+# emits; so does the test process, whatever the order of its tests (a test that drives services
+# without an app would otherwise meet an event registry holding only another test's topics).
+install(DOMAINS)
 PG_URL = os.environ.get("QUANZI_TEST_DATABASE_URL", "")
 
 
@@ -178,11 +182,16 @@ async def publish_events(app: Any) -> None:
     the stream's consumers until they are caught up (a worker would), and wait until the bus has
     handed each event to its subscribers."""
     platform = app.state.platform
-    while True:
-        while await platform.relay.publish_pending():
-            pass
-        if not await platform.consumers.run_until_idle():
-            break
+    # One settle at a time: a consumer busy in another settle is skipped (SKIP LOCKED), so a settle
+    # racing another could return before the events its request committed were handled.
+    if not hasattr(app.state, "settling"):
+        app.state.settling = asyncio.Lock()
+    async with app.state.settling:
+        while True:
+            while await platform.relay.publish_pending():
+                pass
+            if not await platform.consumers.run_until_idle():
+                break
     await app.state.bus.drain()
 
 

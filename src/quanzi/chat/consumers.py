@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.chat.events import MESSAGE_CREATED
-from quanzi.chat.models import CustomerPayment, Member, Message
+from quanzi.chat.models import Conversation, CustomerPayment, Member, Message
 from quanzi.chat.service import render, service_desk, sync
 from quanzi.core.db import insert_for
 from quanzi.core.stream import Consumer, StreamEvent
@@ -64,6 +64,9 @@ async def fan_out(session: AsyncSession, event: StreamEvent) -> None:
     mentioned = {int(m) for m in data.get("mentions") or []}
     is_sender = Member.user_id == (sender_id or 0)
     targets = or_(literal(bool(data.get("mention_all"))), Member.user_id.in_(sorted(mentioned)))
+    # The conversation row first, as every request that changes members takes it (a removal, a
+    # leave, a send): member rows are then always locked after it, and never in two orders.
+    await session.execute(select(Conversation.id).where(Conversation.id == conversation_id).with_for_update())
     result = await session.execute(
         update(Member)
         .where(
@@ -115,4 +118,9 @@ FANOUT = Consumer(
     handle=fan_out,
     # Messages posted before the fan-out moved here were delivered in their own transactions.
     start="end",
+    # One message per transaction, so the locks follow the requests' order (the conversation, then
+    # its members, then their sync logs): a batch spanning two conversations would hold the first
+    # one's sync logs while waiting for the second conversation, which a request may hold while it
+    # appends to one of those logs.
+    batch_size=1,
 )
