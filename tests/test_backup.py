@@ -19,6 +19,7 @@ from sqlalchemy import func, inspect, select, update
 
 import quanzi
 from quanzi.config import Settings
+from quanzi.core import backup
 from quanzi.core.backup import (
     MANIFEST_FILE,
     BackupError,
@@ -306,6 +307,17 @@ def test_pg_tools_get_the_password_in_the_environment_not_on_the_command_line() 
     assert url == "postgresql://quanzi@db.internal:5433/quanzi?sslmode=require"
     assert env == {"PGPASSWORD": "s:cret"}
     assert libpq_connection("postgresql://db.internal/quanzi") == ("postgresql://db.internal/quanzi", {})
+
+
+def test_missing_pg_tools_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(backup, "POSTGRES_BIN_DIRS", str(tmp_path / "postgresql" / "*" / "bin"))
+    with pytest.raises(BackupError, match="pg_dump was not found: install the PostgreSQL client tools"):
+        postgres_tool("pg_dump")
+    for version in ("9.6", "16", "15"):
+        (tmp_path / "postgresql" / version / "bin").mkdir(parents=True)
+        (tmp_path / "postgresql" / version / "bin" / "pg_restore").touch(mode=0o755)
+    assert postgres_tool("pg_restore") == str(tmp_path / "postgresql" / "16" / "bin" / "pg_restore")
 
 
 async def test_a_database_that_cannot_be_reached_is_a_sentence(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ so a directory that carries the destination's name is always a whole backup.
 from __future__ import annotations
 
 import asyncio
+import glob
 import json
 import os
 import shutil
@@ -126,7 +127,7 @@ def postgres_tool(name: str) -> str:
     if found:
         return found
     candidates = sorted(
-        Path("/").glob(POSTGRES_BIN_DIRS.lstrip("/") + "/" + name),
+        (Path(path) for path in glob.glob(os.path.join(POSTGRES_BIN_DIRS, name))),
         key=lambda path: _version_key(path.parent.parent.name),
     )
     if candidates:
@@ -237,6 +238,7 @@ async def _create_backup(database_url: str, media_dir: Path, destination: Path) 
         if kind == SQLITE:
             heads = await asyncio.to_thread(_copy_sqlite, sqlite_path(database_url), building / SQLITE_FILE)
         else:
+            # Read just before the dump's snapshot: migrations do not run while the servers do.
             heads = await _database_heads(database_url)
             await asyncio.to_thread(_pg_dump, database_url, building / POSTGRES_FILE)
         media_files = await asyncio.to_thread(_copy_media, media_dir, building / MEDIA_DIR)
