@@ -325,6 +325,10 @@ async def test_a_database_that_cannot_be_reached_is_a_sentence(tmp_path: Path) -
         await create_backup(f"sqlite:///{tmp_path / 'nowhere.db'}", tmp_path / "media", tmp_path / "backup")
     assert not (tmp_path / "backup").exists()
     assert os.listdir(tmp_path) == []
+    (tmp_path / "notes.db").write_text("not a database")
+    with pytest.raises(BackupError, match=r"cannot use the database .*notes\.db: file is not a database"):
+        await create_backup(f"sqlite:///{tmp_path / 'notes.db'}", tmp_path / "media", tmp_path / "backup")
+    assert os.listdir(tmp_path) == ["notes.db"]
     if on_postgres():
         missing = databases.test_database_url().rsplit("/", 1)[0] + "/quanzi_no_such_database"
         with pytest.raises(BackupError, match="cannot use the database"):

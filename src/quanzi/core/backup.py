@@ -204,12 +204,16 @@ def _copy_media(source: Path, target: Path) -> int:
 
 
 @asynccontextmanager
-async def _reaching_the_database(database_url: str) -> AsyncIterator[None]:
-    """Turn a database that cannot be reached into a sentence (the driver's message names no
-    password)."""
+async def _errors_as_sentences(database_url: str) -> AsyncIterator[None]:
+    """Turn a database that cannot be reached, or a file that cannot be written, into a sentence
+    (the driver's message names no password)."""
     try:
         yield
-    except (DBAPIError, OSError) as exc:
+    except OSError as exc:
+        if exc.filename is not None:  # the file system, not the network
+            raise BackupError(f"{exc.strerror}: {exc.filename}") from None
+        raise BackupError(f"cannot use the database {database_url_for_humans(database_url)}: {exc}") from None
+    except (DBAPIError, sqlite3.Error) as exc:
         reason = exc.orig if isinstance(exc, DBAPIError) else exc
         raise BackupError(
             f"cannot use the database {database_url_for_humans(database_url)}: {reason}"
@@ -227,7 +231,7 @@ def database_url_for_humans(database_url: str) -> str:
 async def create_backup(database_url: str, media_dir: Path, destination: Path) -> Manifest:
     """Write a backup of the database at `database_url` and of `media_dir` to the new directory
     `destination` (which must not exist, or be empty). Safe while servers write."""
-    async with _reaching_the_database(database_url):
+    async with _errors_as_sentences(database_url):
         return await _create_backup(database_url, media_dir, destination)
 
 
@@ -334,7 +338,7 @@ async def restore_backup(
     Refuses a target that already holds data (rows in any table, or media files) unless `force`.
     Afterwards the schema is brought up to this code's migration heads when the backup is older; a
     backup from a newer Quanzi is refused before anything is touched."""
-    async with _reaching_the_database(database_url):
+    async with _errors_as_sentences(database_url):
         return await _restore_backup(source, database_url, media_dir, force=force)
 
 
