@@ -10,7 +10,8 @@ A backup directory looks like this (docs/operations.md)::
 Both database copies are consistent while the server writes: SQLite's backup API copies every page
 inside one read transaction (WAL lets writers go on meanwhile), and pg_dump reads one snapshot. The
 media are copied after the database, so every file the copied rows name is there (files are written
-whole, by rename, before the row that names them commits); files uploaded later come along unused.
+whole, by rename, before the row that names them commits) unless it is deleted between the two
+copies; files uploaded later come along unused.
 
 A backup is built in a hidden directory beside its destination and renamed into place at the end,
 so a directory that carries the destination's name is always a whole backup.
