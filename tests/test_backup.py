@@ -307,6 +307,11 @@ def test_pg_tools_get_the_password_in_the_environment_not_on_the_command_line() 
     assert url == "postgresql://quanzi@db.internal:5433/quanzi?sslmode=require"
     assert env == {"PGPASSWORD": "s:cret"}
     assert libpq_connection("postgresql://db.internal/quanzi") == ("postgresql://db.internal/quanzi", {})
+    tuned = "postgresql://quanzi@/quanzi?host=/run/postgresql&prepared_statement_cache_size=0&ssl=true"
+    assert libpq_connection(tuned) == (
+        "postgresql://quanzi@/quanzi?host=%2Frun%2Fpostgresql&sslmode=require",
+        {},
+    )
 
 
 def test_missing_pg_tools_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

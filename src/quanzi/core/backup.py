@@ -50,6 +50,42 @@ POSTGRES_FILE = "database.pgdump"
 MEDIA_DIR = "media"
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
+# The connection parameters libpq takes in a URL; pg_dump refuses any other.
+LIBPQ_PARAMETERS = frozenset(
+    [
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "passfile",
+        "channel_binding",
+        "connect_timeout",
+        "client_encoding",
+        "options",
+        "application_name",
+        "keepalives",
+        "keepalives_idle",
+        "keepalives_interval",
+        "keepalives_count",
+        "tcp_user_timeout",
+        "sslmode",
+        "sslcert",
+        "sslkey",
+        "sslpassword",
+        "sslrootcert",
+        "sslcrl",
+        "sslcrldir",
+        "sslsni",
+        "ssl_min_protocol_version",
+        "ssl_max_protocol_version",
+        "gssencmode",
+        "krbsrvname",
+        "gsslib",
+        "service",
+        "target_session_attrs",
+    ]
+)
 # Debian and Ubuntu install the server's own client tools here, one folder per major version.
 POSTGRES_BIN_DIRS = "/usr/lib/postgresql/*/bin"
 
@@ -116,8 +152,13 @@ def libpq_connection(database_url: str) -> tuple[str, dict[str, str]]:
     userinfo, _, hostport = parts.netloc.rpartition("@")
     user, has_password, password = userinfo.partition(":")
     env = {"PGPASSWORD": unquote(password)} if has_password else {}
-    # asyncpg spells libpq's sslmode as ssl.
-    query = [("sslmode" if key == "ssl" else key, value) for key, value in parse_qsl(parts.query)]
+    query = []
+    for key, value in parse_qsl(parts.query):
+        if key == "ssl":  # asyncpg's spelling of sslmode
+            query.append(("sslmode", {"true": "require", "false": "disable"}.get(value.lower(), value)))
+        elif key in LIBPQ_PARAMETERS:
+            query.append((key, value))
+        # Anything else tunes the driver (prepared_statement_cache_size, …), and libpq refuses it.
     netloc = f"{user}@{hostport}" if user else hostport
     return urlunsplit(("postgresql", netloc, parts.path, urlencode(query), "")), env
 
