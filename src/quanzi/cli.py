@@ -1,4 +1,4 @@
-"""The `quanzi` command: serve, worker, migrate, demo, admin."""
+"""The `quanzi` command: serve, worker, migrate, demo, backup, restore, admin."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -290,6 +291,52 @@ def ledger_check() -> None:
     if problems:
         sys.exit(1)
     click.echo("ledger ok: postings sum to zero and every balance equals its postings")
+
+
+@main.command()
+@click.argument("destination", type=click.Path(path_type=Path))
+def backup(destination: Path) -> None:
+    """Back up the database and the media into the new directory DESTINATION (docs/operations.md).
+
+    Safe while the server runs: the copy is one consistent state of the database."""
+    from quanzi.core.backup import BackupError, create_backup
+
+    settings = get_settings()
+    try:
+        manifest = _run(create_backup(settings.database_url, settings.media_dir, destination))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"backed up {manifest.database} {_safe_url(settings.database_url)} "
+        f"(migrations {', '.join(manifest.migration_heads) or 'none'}) "
+        f"and {manifest.media_files} media file(s) to {destination}"
+    )
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database or media directory that holds data.")
+def restore(source: Path, force: bool) -> None:
+    """Restore the backup directory SOURCE into QUANZI_DATABASE_URL and QUANZI_MEDIA_DIR.
+
+    Stop the servers and workers first. Refuses a target that holds data unless --force."""
+    from quanzi.core.backup import BackupError, restore_backup
+
+    settings = get_settings()
+    try:
+        report = _run(restore_backup(source, settings.database_url, settings.media_dir, force=force))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"restored the backup of {report.manifest.created_at} into "
+        f"{_safe_url(settings.database_url)} and {report.media_files} media file(s) into "
+        f"{settings.media_dir}"
+    )
+    if report.upgraded:
+        click.echo(
+            f"the backup was made by an older Quanzi: migrated its schema from "
+            f"{', '.join(report.upgraded_from) or 'nothing'} to {', '.join(report.heads)}"
+        )
 
 
 @main.command("sandbox-bank")
