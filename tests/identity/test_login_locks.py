@@ -13,6 +13,7 @@ import pytest
 from quanzi.identity.service import accounts
 
 LOGIN = "/api/v1/auth/login"
+PASSWORD = "/api/v1/me/password"
 ALLOWED = accounts.LoginPolicy().max_failures_per_account
 
 
@@ -68,3 +69,44 @@ async def test_the_login_lock_is_per_account_whatever_name_the_guesses_use(
     assert comparisons() == ALLOWED
     blocked = await client.post(LOGIN, json={"login": "alice", "password": alice.password})
     assert (blocked.status_code, blocked.json()["error"]["code"]) == (429, "too_many_attempts")
+
+
+async def test_wrong_current_passwords_count_against_the_account_lock(
+    client: Any, users: Any, frozen_clock: Any, comparisons: Callable[[], int]
+) -> None:
+    """A session token buys no extra guesses: wrong `current_password`s, even sent at once, are failed
+    logins of the account, and once locked the right one is refused like the wrong ones."""
+    alice = await users.create("alice")
+    guesses = [f"wrong guess {n}" for n in range(20)]
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                PASSWORD,
+                headers=alice.headers,
+                json={"current_password": p, "new_password": "brand new pass"},
+            )
+            for p in guesses
+        )
+    )
+    assert comparisons() == ALLOWED
+    assert sum(a.status_code == 403 for a in answers) == ALLOWED
+    locked = [a for a in answers if a.status_code == 429]
+    assert len(locked) == len(guesses) - ALLOWED
+    right = await client.post(
+        PASSWORD,
+        headers=alice.headers,
+        json={"current_password": alice.password, "new_password": "brand new pass"},
+    )
+    assert _same_answer([*locked, right]) == {(429, "too_many_attempts", str(15 * 60))}
+    login = await client.post(LOGIN, json={"login": "alice", "password": alice.password})
+    assert login.status_code == 429  # one lock for the account, not one per door
+    frozen_clock.advance(minutes=16)
+    changed = await client.post(
+        PASSWORD,
+        headers=alice.headers,
+        json={"current_password": alice.password, "new_password": "brand new pass"},
+    )
+    assert changed.status_code == 204
+    assert (
+        await client.post(LOGIN, json={"login": "alice", "password": "brand new pass"})
+    ).status_code == 200

@@ -86,9 +86,15 @@ async def upload_avatar(file: Annotated[UploadFile, File()], actor: CurrentActor
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
-async def change_password(body: PasswordChangeIn, actor: CurrentActor, db: Db) -> Response:
-    async with db.transaction() as session:
-        await service.change_password(session, actor, body.current_password, body.new_password)
+async def change_password(body: PasswordChangeIn, request: Request, actor: CurrentActor, db: Db) -> Response:
+    await service.change_password(
+        db,
+        actor,
+        body.current_password,
+        body.new_password,
+        ip=client_address(request),
+        policy=_policy(request),
+    )
     return no_content()
 
 

@@ -9,7 +9,8 @@ serialized per account and per address (advisory locks on PostgreSQL, the single
 the recent failures are counted and, under the limits, the attempt is recorded as a failure and
 committed; a right password then deletes that record as it issues the session. So N guesses at once
 are N attempts: at most the allowed number is ever compared, and once the limit is reached a right
-password gets the same 429 as a wrong one.
+password gets the same 429 as a wrong one. A wrong `current_password` at `POST /me/password` is a
+failed login of that account: it counts against, and is refused by, the same lock.
 """
 
 from __future__ import annotations
@@ -401,24 +402,49 @@ async def revoke_session(session: AsyncSession, actor: Actor, session_id: str) -
     note_revoked(session, actor.user_id, [int(parsed or 0)])
 
 
-async def change_password(session: AsyncSession, actor: Actor, current: str, new: str) -> None:
-    """Change the password and revoke every other session (ACC-3)."""
-    user = await require_user(session, actor.user_id)
+async def change_password(
+    db: Database,
+    actor: Actor,
+    current: str,
+    new: str,
+    *,
+    ip: str,
+    policy: LoginPolicy = LoginPolicy(),
+) -> None:
+    """Change the password and revoke every other session (ACC-3); its own transactions, like
+    `login`. A wrong `current` is a failed login of the account (the same lock, the same limits),
+    so holding a session buys no extra guesses. Raises 429 ``too_many_attempts`` or 403
+    ``wrong_password``."""
+    now = clock.now()
+    async with db.transaction() as session:
+        user = await require_user(session, actor.user_id)
+        failure_id, refusal = await _reserve_attempt(session, _user_key(user.id), ip, policy, now)
+    if refusal is not None:
+        raise refusal
     if not await password_matches(user.password_hash, current):
         raise Forbidden("The current password is wrong.", code="wrong_password")
-    user.password_hash = await hash_password(new)
-    user.password_changed_at = clock.now()
-    revoked = await session.execute(
-        update(AuthSession)
-        .where(
-            AuthSession.user_id == actor.user_id,
-            AuthSession.id != actor.session_id,
-            AuthSession.revoked_at.is_(None),
+    new_hash = await hash_password(new)
+    async with db.transaction() as session:
+        await session.execute(delete(LoginFailure).where(LoginFailure.id == failure_id))
+        changed = await session.execute(
+            update(User)
+            # Only the password just checked is replaced: a change in between wins.
+            .where(User.id == user.id, User.password_hash == user.password_hash)
+            .values(password_hash=new_hash, password_changed_at=clock.now())
         )
-        .values(revoked_at=clock.now())
-        .returning(AuthSession.id)
-    )
-    note_revoked(session, actor.user_id, [int(i) for i in revoked.scalars().all()])
+        if changed.rowcount == 0:  # type: ignore[attr-defined]
+            raise Forbidden("The current password is wrong.", code="wrong_password")
+        revoked = await session.execute(
+            update(AuthSession)
+            .where(
+                AuthSession.user_id == actor.user_id,
+                AuthSession.id != actor.session_id,
+                AuthSession.revoked_at.is_(None),
+            )
+            .values(revoked_at=clock.now())
+            .returning(AuthSession.id)
+        )
+        note_revoked(session, actor.user_id, [int(i) for i in revoked.scalars().all()])
 
 
 # --- profile ------------------------------------------------------------------------------------
