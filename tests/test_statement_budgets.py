@@ -131,8 +131,8 @@ async def test_a_list_page_costs_the_same_for_1_and_for_20_rows(world: World, pa
 # down (see docs/architecture.md, "Statement budgets", for where the round trips go).
 SEND_MESSAGE = 8
 CREATE_ORDER = 14
-TRANSFER = 20
-PAY = 27
+TRANSFER = 21
+PAY = 28
 
 
 async def test_sending_a_message_is_within_budget(world: World) -> None:

@@ -136,3 +136,38 @@ async def test_stored_pins_reveal_nothing_without_the_key(
     monkeypatch.undo()  # the key the PIN was set under
     accepted = await wallet.post("/topups", alice, top_up)
     assert accepted.status_code == 201, accepted.text
+
+
+async def test_parallel_wrong_pins_neither_outrun_the_lock_nor_reveal_the_right_pin(
+    wallet: Wallet, frozen_clock: Any
+) -> None:
+    """40 wrong PINs and the right one last, all at once: at most five are compared, and the right one
+    gets either its payment (it was among the five) or the very answer the wrong ones get — never a
+    different refusal such as ``pin_changed``, which would confirm it."""
+    mei, lei = await wallet.user("mei"), await wallet.user("lei", pin=None)
+    await wallet.befriend(mei, lei)
+    await wallet.top_up(mei, 10_00)
+    body = {"to_user_id": lei.id, "amount": 1_00}
+    guesses = [f"{n:06d}" for n in range(200_000, 200_040)] + [PIN]
+    answers = await asyncio.gather(*(wallet.post("/transfers", mei, body | {"pin": pin}) for pin in guesses))
+    *wrong, right = answers
+    assert {(a.status_code, a.json()["error"]["code"]) for a in wrong} <= {
+        (403, "wrong_pin"),
+        (429, "pin_locked"),
+    }
+    async with wallet.db.read() as session:
+        pin_row = (
+            await session.execute(select(PaymentPin).where(PaymentPin.user_id == int(mei.id)))
+        ).scalar_one()
+    if right.status_code == 201:  # the right PIN was among the first five compared
+        assert await wallet.balance(mei) == 9_00
+        return
+    assert (right.status_code, right.json()["error"]["code"]) == (429, "pin_locked"), right.text
+    # The lock held: exactly five wrong PINs were compared (four answered 403, the fifth locked).
+    assert sum(a.status_code == 403 for a in wrong) == 4
+    assert pin_row.failed_attempts == 5 and pin_row.locked_until is not None
+    locked = [a for a in answers if a.status_code == 429]
+    assert len(locked) == 37
+    assert len({(a.status_code, a.text, a.headers["retry-after"]) for a in locked}) == 1
+    assert await wallet.balance(mei) == 10_00
+    await wallet.assert_books_balance()

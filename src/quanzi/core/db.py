@@ -207,6 +207,15 @@ class Database:
         async with self._read_sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work whose every statement commits on its own, for a write that is one
+        conditional statement and must be committed before anything else happens (an attempt
+        reserved before a secret is compared): one round trip where a transaction costs three. On
+        SQLite the statement still waits for the single writer (busy timeout)."""
+        async with self._read_sessions() as session, session.begin():
+            yield session
+
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self.is_sqlite:

@@ -16,9 +16,9 @@ most once per (user, key):
   and never replays that user's answer.
 
 A `Precheck` runs before the transaction for a request that is not a replay: the wallet's payment PIN
-is one (`quanzi.wallet.service.pin_precheck`). Its `read` shares the read session that looks the key
-up; its `check` runs after that session closed (a wrong PIN writes) and returns the proof the action
-gets. What it checks is never part of the stored fingerprint.
+is one (`quanzi.wallet.service.pin_precheck`). Its `check` runs after the read session that looks the
+key up closed (a PIN check writes: it reserves an attempt) and returns the proof the action gets.
+What it checks is never part of the stored fingerprint.
 """
 
 from __future__ import annotations
@@ -61,10 +61,7 @@ _keys: Table = IdempotencyKey.__table__  # type: ignore[assignment]
 class Precheck(Protocol):
     """A check that must pass before the action runs, for a request that is not a replay."""
 
-    async def read(self, session: AsyncSession) -> Any:
-        """Read what `check` needs, in the read session that also looks the key up."""
-
-    async def check(self, db: Database, state: Any) -> Any:
+    async def check(self, db: Database) -> Any:
         """Decide (raising an AppError to refuse); returns the proof handed to the action."""
 
 
@@ -125,14 +122,13 @@ async def execute(
     request_hash = fingerprint(scope, payload)
     proof = None
     if precheck is not None:
-        # A retry of a finished request is answered without checking again. One read session for
-        # both lookups, closed before the check (a refusal may write, e.g. a wrong PIN's count).
+        # A retry of a finished request is answered without checking again (nor spending a PIN
+        # attempt); the read session is closed before the check, which writes.
         async with db.read() as session:
             stored = await _stored(session, key)
-            state = await precheck.read(session) if stored is None else None
         if stored is not None:
             return _replay(stored, actor, scope, request_hash)
-        proof = await precheck.check(db, state)
+        proof = await precheck.check(db)
     try:
         async with db.transaction() as session:
             stored = await _claim(session, actor.user_id, key, scope, request_hash)

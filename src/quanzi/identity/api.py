@@ -48,19 +48,15 @@ async def signup(body: SignupIn, request: Request, db: Db) -> AuthOut:
 
 @router.post("/auth/login", response_model=AuthOut)
 async def login(body: LoginIn, request: Request, db: Db) -> AuthOut:
-    async with db.transaction() as session:
-        outcome = await service.login(
-            session,
-            body.login,
-            body.password,
-            ip=client_address(request),
-            user_agent=request.headers.get("user-agent", ""),
-            policy=_policy(request),
-        )
-    if outcome.error is not None:
-        raise outcome.error
-    assert outcome.issued is not None
-    return _auth_out(outcome.issued)
+    issued = await service.login(
+        db,
+        body.login,
+        body.password,
+        ip=client_address(request),
+        user_agent=request.headers.get("user-agent", ""),
+        policy=_policy(request),
+    )
+    return _auth_out(issued)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -90,9 +86,15 @@ async def upload_avatar(file: Annotated[UploadFile, File()], actor: CurrentActor
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
-async def change_password(body: PasswordChangeIn, actor: CurrentActor, db: Db) -> Response:
-    async with db.transaction() as session:
-        await service.change_password(session, actor, body.current_password, body.new_password)
+async def change_password(body: PasswordChangeIn, request: Request, actor: CurrentActor, db: Db) -> Response:
+    await service.change_password(
+        db,
+        actor,
+        body.current_password,
+        body.new_password,
+        ip=client_address(request),
+        policy=_policy(request),
+    )
     return no_content()
 
 

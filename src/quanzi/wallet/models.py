@@ -89,7 +89,8 @@ class PaymentPin(Base):
     pin_hash: Mapped[str] = mapped_column(String(200))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
-    # Bumped on every change (new PIN, a failure, a reset): a verification is good only while it holds.
+    # Bumped only when the PIN is set or changed: a verification is good while it holds, whatever
+    # other guesses did to the count meanwhile.
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime]
 

@@ -1,19 +1,20 @@
 """The payment PIN (WAL-3): six digits, kept as a keyed MAC; five wrong in a row lock payments for three
 hours.
 
-Checking a PIN is two steps, so that a wrong PIN's failure is committed on its own and no check runs
-inside the money transaction:
+Checking a PIN is two steps, so that no check runs inside the money transaction:
 
-1. `verify_pin(db, actor, pin)` — an entry-point step with its own transactions, like a login: it
-   reads the PIN row, checks the PIN against its MAC and, when the PIN is wrong, commits the
-   failure (and the lock at the fifth) before raising. A right PIN yields a `PinProof` naming the
-   PIN row's version.
-2. `confirm_pin(session, actor, proof)` — inside the money transaction: the proof must be the actor's
-   and the PIN row must still be at that version (no failure, lock or new PIN in between), otherwise
-   nothing moves (409 ``pin_changed``; the client asks again).
+1. `verify_pin(db, actor, pin)` — an entry-point step, like a login. It reads the PIN's salt, computes
+   the guess's MAC, and then compares and counts in *one* conditional UPDATE, committed on its own:
+   it only matches while payments are not locked, clears the count for a right PIN, adds one for a
+   wrong PIN and sets the lock at the fifth. No row: 429 ``pin_locked``, whatever the PIN. A right
+   PIN yields a `PinProof` naming the PIN's version.
+2. `confirm_pin(session, actor, proof)` — inside the money transaction: the PIN is still the one
+   verified (409 ``pin_changed`` otherwise; the client asks again).
 
-So guesses sent in parallel do not multiply: a right guess only counts if no wrong one was recorded
-between its read and its payment.
+So guesses sent in parallel are serialized by the database: of N at once, at most five are ever
+compared, and while locked a right PIN gets the same answer as a wrong one. The version changes only
+when the PIN is set or changed, never by a guess, so other guesses cannot turn a right PIN into
+``pin_changed``; and a right PIN uses no attempt, so parallel payments do not lock each other out.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
@@ -61,18 +62,6 @@ def _mac(salt: bytes, pin: str) -> str:
 async def hash_pin(pin: str) -> str:
     salt = secrets.token_bytes(16)
     return f"{_SCHEME}${salt.hex()}${_mac(salt, pin)}"
-
-
-async def _matches(pin_hash: str, pin: str) -> bool:
-    scheme, _, rest = pin_hash.partition("$")
-    salt_hex, _, mac = rest.partition("$")
-    if scheme != _SCHEME or not mac:
-        return False
-    try:
-        salt = bytes.fromhex(salt_hex)
-    except ValueError:
-        return False
-    return hmac.compare_digest(_mac(salt, pin), mac)
 
 
 class WrongPin(AppError):
@@ -124,47 +113,97 @@ def _too_simple(pin: str) -> bool:
 
 
 async def verify_pin(db: Database, actor: Actor, pin: str) -> PinProof:
-    """Check the actor's PIN (its own units of work). Raises `PinNotSet`, `WrongPin` (after committing
-    the failure) or 429 ``pin_locked``; returns the proof a money transaction needs."""
-    async with db.read() as session:
-        row = await read_pin(session, actor.user_id)
-    return await check_pin(db, actor, pin, row)
-
-
-async def read_pin(session: AsyncSession, user_id: int) -> Any:
-    """The stored PIN row (None when none is set), for `check_pin`."""
-    return (await session.execute(select(_pins).where(_pins.c.user_id == user_id))).first()
-
-
-async def check_pin(db: Database, actor: Actor, pin: str, row: Any) -> PinProof:
-    """`verify_pin` for a caller that read the row (`read_pin`) in a read session of its own, closed
-    before this call: a wrong PIN commits the failure in a write transaction."""
+    """Check the actor's PIN (its own units of work). Raises `PinNotSet`, `WrongPin` or 429
+    ``pin_locked`` (the attempt already committed); returns the proof a money transaction needs."""
     _check_pin_format(pin)
-    if row is None:
-        raise PinNotSet("Set a payment PIN first.")
     now = clock.now()
-    if _locked(row.locked_until, now):
-        raise _locked_error(row.locked_until, now)
-    if await _matches(row.pin_hash, pin):
+    async with db.autocommit() as session:
+        row = (
+            await session.execute(
+                select(_pins.c.pin_hash, _pins.c.version, _pins.c.locked_until).where(
+                    _pins.c.user_id == actor.user_id
+                )
+            )
+        ).first()
+        if row is None:
+            raise PinNotSet("Set a payment PIN first.")
+        if _locked(row.locked_until, now):
+            raise _locked_error(row.locked_until, now)
+        attempt = await _attempt(session, actor.user_id, row.version, _candidate(row.pin_hash, pin), now)
+        if attempt is None:
+            raise await _refusal(session, actor.user_id, now)
+    if attempt.matched:
         return PinProof(user_id=actor.user_id, version=row.version)
-    async with db.transaction() as session:
-        error = await _record_failure(session, actor.user_id)
-    raise error
+    if attempt.locked_until is not None:  # this guess used the last attempt
+        raise _locked_error(attempt.locked_until, now)
+    left = PIN_MAX_FAILURES - attempt.failed_attempts
+    raise WrongPin(
+        f"Wrong payment PIN. {left} attempt(s) left before payments are locked.",
+        details={"attempts_left": left},
+    )
+
+
+def _candidate(pin_hash: str, pin: str) -> str:
+    """What the stored verifier would be if `pin` were the PIN: its salt, the guess's MAC."""
+    scheme, _, rest = pin_hash.partition("$")
+    salt_hex, _, _mac_hex = rest.partition("$")
+    try:
+        salt = bytes.fromhex(salt_hex)
+    except ValueError:
+        return ""  # a verifier we cannot read matches no PIN
+    return f"{scheme}${salt_hex}${_mac(salt, pin)}"
+
+
+async def _attempt(session: AsyncSession, user_id: int, version: int, candidate: str, now: datetime) -> Any:
+    """Compare and count in one statement, unless payments are locked: no concurrent guess can come
+    between the count a guess sees and the one it leaves. A right PIN clears the count; a wrong one
+    adds to it (a lock that ran out starts a fresh count) and sets the lock at the fifth. Returns
+    `(failed_attempts, locked_until, matched)`, or None when no attempt was made (locked meanwhile,
+    or the PIN was changed since it was read)."""
+    # The comparison of MACs need not be constant-time: a MAC under a key the caller lacks tells
+    # nothing about the PIN, whatever its first matching characters.
+    matched = _pins.c.pin_hash == candidate
+    # Only rows whose lock is absent or over match the WHERE, so a stored lock here has run out.
+    attempts = case((matched, 0), (_pins.c.locked_until.is_not(None), 1), else_=_pins.c.failed_attempts + 1)
+    return (
+        await session.execute(
+            update(_pins)
+            .where(
+                _pins.c.user_id == user_id,
+                _pins.c.version == version,
+                or_(_pins.c.locked_until.is_(None), _pins.c.locked_until <= now),
+            )
+            .values(
+                failed_attempts=attempts,
+                locked_until=case((attempts >= PIN_MAX_FAILURES, now + PIN_LOCK), else_=None),
+                updated_at=now,
+            )
+            .returning(_pins.c.failed_attempts, _pins.c.locked_until, matched.label("matched"))
+        )
+    ).first()
+
+
+async def _refusal(session: AsyncSession, user_id: int, now: datetime) -> AppError:
+    """Why no attempt was made, read after the fact (only on this path)."""
+    row = (await session.execute(select(_pins.c.locked_until).where(_pins.c.user_id == user_id))).first()
+    if row is None:
+        return PinNotSet("Set a payment PIN first.")
+    if _locked(row.locked_until, now):
+        return _locked_error(row.locked_until, now)
+    # Not a guess's doing: only setting a PIN changes its version. The client asks again.
+    return PinChanged("The payment PIN changed meanwhile; enter it again.")
 
 
 @dataclass(frozen=True)
 class PinPrecheck:
-    """The payment PIN as the precheck of an idempotent request (`core.idempotency.Precheck`): the
-    PIN row is read with the key, checked after, and the proof goes to the action."""
+    """The payment PIN as the precheck of an idempotent request (`core.idempotency.Precheck`): it
+    runs once the key is known not to be a replay, and the proof goes to the action."""
 
     actor: Actor
     pin: str
 
-    async def read(self, session: AsyncSession) -> Any:
-        return await read_pin(session, self.actor.user_id)
-
-    async def check(self, db: Database, state: Any) -> PinProof:
-        return await check_pin(db, self.actor, self.pin, state)
+    async def check(self, db: Database) -> PinProof:
+        return await verify_pin(db, self.actor, self.pin)
 
 
 def pin_precheck(actor: Actor, pin: str | None) -> PinPrecheck | None:
@@ -172,53 +211,18 @@ def pin_precheck(actor: Actor, pin: str | None) -> PinPrecheck | None:
     return None if pin is None else PinPrecheck(actor, pin)
 
 
-async def _record_failure(session: AsyncSession, user_id: int) -> AppError:
-    row = await session.get(PaymentPin, user_id, with_for_update=True, populate_existing=True)
-    assert row is not None
-    now = clock.now()
-    if _locked(row.locked_until, now):
-        assert row.locked_until is not None
-        return _locked_error(row.locked_until, now)
-    if row.locked_until is not None:  # an old lock ran out: a fresh count
-        row.failed_attempts = 0
-        row.locked_until = None
-    row.failed_attempts += 1
-    row.version += 1
-    row.updated_at = now
-    if row.failed_attempts >= PIN_MAX_FAILURES:
-        row.locked_until = now + PIN_LOCK
-        return _locked_error(row.locked_until, now)
-    left = PIN_MAX_FAILURES - row.failed_attempts
-    return WrongPin(
-        f"Wrong payment PIN. {left} attempt(s) left before payments are locked.",
-        details={"attempts_left": left},
-    )
-
-
 async def confirm_pin(session: AsyncSession, actor: Actor, proof: PinProof | None) -> None:
-    """Inside a money transaction: the proof is the actor's and still current. Clears old failures."""
+    """Inside a money transaction: the proof is the actor's and its PIN is still the one set (a PIN
+    changed since it was verified moves nothing). Guesses do not change the version, so they cannot
+    turn a right PIN into ``pin_changed``; a lock they set after it was verified does not undo it
+    either, since it was one of the attempts allowed."""
     if proof is None or proof.user_id != actor.user_id:
         raise InvalidInput("This needs the payment PIN.", code="pin_required")
-    row = (
-        await session.execute(
-            select(_pins.c.version, _pins.c.failed_attempts, _pins.c.locked_until).where(
-                _pins.c.user_id == actor.user_id
-            )
-        )
-    ).first()
-    if row is None:
+    version = await session.scalar(select(_pins.c.version).where(_pins.c.user_id == actor.user_id))
+    if version is None:
         raise PinNotSet("Set a payment PIN first.")
-    now = clock.now()
-    if _locked(row.locked_until, now):
-        raise _locked_error(row.locked_until, now)
-    if row.version != proof.version:
+    if version != proof.version:
         raise PinChanged("The payment PIN changed meanwhile; enter it again.")
-    if row.failed_attempts or row.locked_until is not None:
-        await session.execute(
-            update(_pins)
-            .where(_pins.c.user_id == actor.user_id, _pins.c.version == proof.version)
-            .values(failed_attempts=0, locked_until=None, version=_pins.c.version + 1, updated_at=now)
-        )
 
 
 async def set_pin(session: AsyncSession, actor: Actor, new_pin: str, proof: PinProof | None) -> None:
@@ -243,13 +247,12 @@ async def set_pin(session: AsyncSession, actor: Actor, new_pin: str, proof: PinP
         )
         if created.rowcount == 1:  # type: ignore[attr-defined]
             return
-    existing = await session.get(PaymentPin, actor.user_id, with_for_update=True)
+    existing = await session.get(PaymentPin, actor.user_id, with_for_update=True, populate_existing=True)
     if existing is None:
         raise PinNotSet("Set a payment PIN first.")
     if proof is None:
         raise Conflict("A payment PIN is set: give the current PIN to change it.", code="pin_already_set")
     await confirm_pin(session, actor, proof)
-    await session.refresh(existing)
     existing.pin_hash = new_hash
     existing.failed_attempts = 0
     existing.locked_until = None

@@ -7,7 +7,6 @@ from __future__ import annotations
 from quanzi.identity.service.accounts import (
     ActorResolver,
     IssuedSession,
-    LoginOutcome,
     LoginPolicy,
     avatar_url,
     card_of,
@@ -47,7 +46,6 @@ __all__ = [
     "SESSION_TOUCH_INTERVAL",
     "ActorResolver",
     "IssuedSession",
-    "LoginOutcome",
     "LoginPolicy",
     "SessionCache",
     "avatar_url",

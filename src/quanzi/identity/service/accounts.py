@@ -1,8 +1,16 @@
 """Accounts, sessions and profiles (ACC-1 … ACC-3): the rules of the identity domain.
 
 Passwords are hashed with argon2id off the event loop. A session token is 32 random bytes shown to
-the client once; the table keeps its SHA-256. Failed logins are recorded per account key and per
-address and throttle further attempts within a sliding window (ACC-3).
+the client once; the table keeps its SHA-256. Failed logins are recorded per account and per address
+and throttle further attempts within a sliding window (ACC-3).
+
+A password is only compared once its attempt is reserved: in a short transaction of its own,
+serialized per account and per address (advisory locks on PostgreSQL, the single writer on SQLite),
+the recent failures are counted and, under the limits, the attempt is recorded as a failure and
+committed; a right password then deletes that record as it issues the session. So N guesses at once
+are N attempts: at most the allowed number is ever compared, and once the limit is reached a right
+password gets the same 429 as a wrong one. A wrong `current_password` at `POST /me/password` is a
+failed login of that account: it counts against, and is refused by, the same lock.
 """
 
 from __future__ import annotations
@@ -17,10 +25,9 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, exists, func, or_, select, true, update
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from quanzi.core import clock
 from quanzi.core.actor import Actor
@@ -62,14 +69,6 @@ class IssuedSession:
     user: User
     session: AuthSession
     token: str
-
-
-@dataclass(frozen=True)
-class LoginOutcome:
-    """A login either issues a session or carries the error to raise after the failure is committed."""
-
-    issued: IssuedSession | None = None
-    error: AppError | None = None
 
 
 async def hash_password(password: str) -> str:
@@ -247,61 +246,86 @@ def _account_key(login: str) -> str:
     return login.strip().lower()[:64]
 
 
-async def _recent_failures(
-    session: AsyncSession, column: InstrumentedAttribute[str], value: str, since: datetime
-) -> int:
-    count = await session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(column == value, LoginFailure.created_at >= since)
-    )
-    return int(count or 0)
+def _user_key(user_id: int) -> str:
+    # An existing account is throttled as one, whichever name or phone format the guesses use.
+    return f"user:{user_id}"
+
+
+def _advisory_key(kind: str, value: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"login:{kind}:{value}".encode()).digest()[:8], "big", signed=True)
+
+
+async def _reserve_attempt(
+    session: AsyncSession, account_key: str, ip: str, policy: LoginPolicy, now: datetime
+) -> tuple[int | None, AppError | None]:
+    """Count and decide in one serialized step, in a write transaction that commits before the
+    password is compared: refuse when the account or the address is at its limit, otherwise record
+    this attempt as a failure (its id returned, for a right password to delete). Without the
+    serialization, parallel guesses would all count the same failures and all be compared."""
+    address = ip[:64]
+    if session.get_bind().dialect.name == "postgresql":
+        # Account before address, in one statement: every attempt takes them in the same order.
+        await session.execute(
+            select(
+                func.pg_advisory_xact_lock(_advisory_key("account", account_key)),
+                func.pg_advisory_xact_lock(_advisory_key("address", address)),
+            )
+        )
+    since = now - policy.window
+    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.created_at >= since)
+    counts = (
+        await session.execute(
+            select(
+                recent.where(LoginFailure.account_key == account_key).scalar_subquery(),
+                recent.where(LoginFailure.address == address).scalar_subquery(),
+            )
+        )
+    ).one()
+    if counts[0] >= policy.max_failures_per_account:
+        return None, _throttled("Too many failed logins for this account. Try again later.", policy)
+    if counts[1] >= policy.max_failures_per_address:
+        return None, _throttled("Too many failed logins from this address. Try again later.", policy)
+    failure = LoginFailure(id=new_id(), account_key=account_key, address=address, created_at=now)
+    session.add(failure)
+    return failure.id, None
+
+
+def _throttled(message: str, policy: LoginPolicy) -> TooManyRequests:
+    return TooManyRequests(message, retry_after=int(policy.window.total_seconds()), code="too_many_attempts")
 
 
 async def login(
-    session: AsyncSession,
+    db: Database,
     login_name: str,
     password: str,
     *,
     ip: str,
     user_agent: str,
     policy: LoginPolicy = LoginPolicy(),
-) -> LoginOutcome:
-    """Check credentials under the throttle. A failure is recorded in this transaction and returned,
-    not raised, so the caller commits the record before answering."""
+) -> IssuedSession:
+    """Check credentials under the throttle (an entry-point step with its own transactions, like
+    the wallet's `verify_pin`): the attempt is reserved and committed first, then the password
+    compared. Raises 429 ``too_many_attempts`` or 401 ``invalid_credentials``."""
     now = clock.now()
-    since = now - policy.window
-    key = _account_key(login_name)
-    if (
-        await _recent_failures(session, LoginFailure.account_key, key, since)
-        >= policy.max_failures_per_account
-    ):
-        return LoginOutcome(
-            error=TooManyRequests(
-                "Too many failed logins for this account. Try again later.",
-                retry_after=int(policy.window.total_seconds()),
-                code="too_many_attempts",
+    typed = _account_key(login_name)
+    async with db.transaction() as session:
+        user = await session.scalar(
+            select(User).where(
+                or_(User.username == typed, User.phone == typed.replace(" ", "").replace("-", ""))
             )
         )
-    if await _recent_failures(session, LoginFailure.address, ip, since) >= policy.max_failures_per_address:
-        return LoginOutcome(
-            error=TooManyRequests(
-                "Too many failed logins from this address. Try again later.",
-                retry_after=int(policy.window.total_seconds()),
-                code="too_many_attempts",
-            )
+        failure_id, refusal = await _reserve_attempt(
+            session, _user_key(user.id) if user else typed, ip, policy, now
         )
-    user = await session.scalar(
-        select(User).where(or_(User.username == key, User.phone == key.replace(" ", "").replace("-", "")))
-    )
+    if refusal is not None:
+        raise refusal
     # Verify against a dummy hash when the account does not exist so timing reveals nothing.
     ok = await password_matches(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not ok:
-        session.add(LoginFailure(id=new_id(), account_key=key, address=ip[:64], created_at=now))
-        return LoginOutcome(error=Unauthorized("Wrong login or password.", code="invalid_credentials"))
-    return LoginOutcome(
-        issued=await _issue_session(session, user, ip=ip, user_agent=user_agent, policy=policy)
-    )
+        raise Unauthorized("Wrong login or password.", code="invalid_credentials")
+    async with db.transaction() as session:
+        await session.execute(delete(LoginFailure).where(LoginFailure.id == failure_id))
+        return await _issue_session(session, user, ip=ip, user_agent=user_agent, policy=policy)
 
 
 _DUMMY_HASH = _hasher.hash("quanzi-dummy-password")
@@ -378,24 +402,49 @@ async def revoke_session(session: AsyncSession, actor: Actor, session_id: str) -
     note_revoked(session, actor.user_id, [int(parsed or 0)])
 
 
-async def change_password(session: AsyncSession, actor: Actor, current: str, new: str) -> None:
-    """Change the password and revoke every other session (ACC-3)."""
-    user = await require_user(session, actor.user_id)
+async def change_password(
+    db: Database,
+    actor: Actor,
+    current: str,
+    new: str,
+    *,
+    ip: str,
+    policy: LoginPolicy = LoginPolicy(),
+) -> None:
+    """Change the password and revoke every other session (ACC-3); its own transactions, like
+    `login`. A wrong `current` is a failed login of the account (the same lock, the same limits),
+    so holding a session buys no extra guesses. Raises 429 ``too_many_attempts`` or 403
+    ``wrong_password``."""
+    now = clock.now()
+    async with db.transaction() as session:
+        user = await require_user(session, actor.user_id)
+        failure_id, refusal = await _reserve_attempt(session, _user_key(user.id), ip, policy, now)
+    if refusal is not None:
+        raise refusal
     if not await password_matches(user.password_hash, current):
         raise Forbidden("The current password is wrong.", code="wrong_password")
-    user.password_hash = await hash_password(new)
-    user.password_changed_at = clock.now()
-    revoked = await session.execute(
-        update(AuthSession)
-        .where(
-            AuthSession.user_id == actor.user_id,
-            AuthSession.id != actor.session_id,
-            AuthSession.revoked_at.is_(None),
+    new_hash = await hash_password(new)
+    async with db.transaction() as session:
+        await session.execute(delete(LoginFailure).where(LoginFailure.id == failure_id))
+        changed = await session.execute(
+            update(User)
+            # Only the password just checked is replaced: a change in between wins.
+            .where(User.id == user.id, User.password_hash == user.password_hash)
+            .values(password_hash=new_hash, password_changed_at=clock.now())
         )
-        .values(revoked_at=clock.now())
-        .returning(AuthSession.id)
-    )
-    note_revoked(session, actor.user_id, [int(i) for i in revoked.scalars().all()])
+        if changed.rowcount == 0:  # type: ignore[attr-defined]
+            raise Forbidden("The current password is wrong.", code="wrong_password")
+        revoked = await session.execute(
+            update(AuthSession)
+            .where(
+                AuthSession.user_id == actor.user_id,
+                AuthSession.id != actor.session_id,
+                AuthSession.revoked_at.is_(None),
+            )
+            .values(revoked_at=clock.now())
+            .returning(AuthSession.id)
+        )
+        note_revoked(session, actor.user_id, [int(i) for i in revoked.scalars().all()])
 
 
 # --- profile ------------------------------------------------------------------------------------
