@@ -32,6 +32,16 @@ class Counted:
     def total(self) -> int:
         return len(self.statements)
 
+    def writes(self) -> list[str]:
+        """The statements that open a write transaction or change rows. Reads run in autocommit on
+        both databases, so any BEGIN (on SQLite ``BEGIN IMMEDIATE``, the single writer's lock) is a
+        write transaction's."""
+        return [
+            sql
+            for sql in self.statements
+            if sql.lstrip().upper().startswith(("BEGIN", "INSERT", "UPDATE", "DELETE"))
+        ]
+
     def report(self) -> str:
         return f"{self.total} round trips:\n" + "\n".join(
             f"  {n + 1}. {' '.join(sql.split())[:200]}" for n, sql in enumerate(self.statements)

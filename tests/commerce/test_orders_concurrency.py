@@ -78,7 +78,7 @@ async def test_flash_sale_sells_exactly_the_stock(shop: ShopDriver, frozen_clock
             made = await orders.create_orders(
                 session, actor, items=[(s.sku_id, 1)], address=dict(ADDRESS), note=""
             )
-            return 201, {"order_id": str(made[0].id)}
+            return 201, {"order_id": str(made.orders[0].id)}
 
         created = await execute(
             db, actor, key=uuid.uuid4().hex, scope="commerce.order.create", payload={}, action=checkout

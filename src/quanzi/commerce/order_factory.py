@@ -51,9 +51,10 @@ async def insert_order(
     payment_id: int | None = None,
     share_link_id: int | None = None,
     attribution_chain: Sequence[str] = (),
-) -> Order:
-    """Write an order and its lines. Paid (born ``paid`` at `now`) exactly when `payment_id` is given,
-    which only the born-paid sources may do; the caller has checked the lines, the stock and the price."""
+) -> tuple[Order, list[OrderItem]]:
+    """Write an order and its lines (returned, so that an answer needs not read them back). Paid (born
+    ``paid`` at `now`) exactly when `payment_id` is given, which only the born-paid sources may do; the
+    caller has checked the lines, the stock and the price."""
     if source not in ORDER_SOURCES:
         raise InvalidInput(f"source must be one of {', '.join(ORDER_SOURCES)}.", code="invalid_source")
     if (payment_id is not None) != (source in BORN_PAID):
@@ -78,23 +79,23 @@ async def insert_order(
     )
     session.add(order)
     await session.flush()
-    for line in lines:
-        keys = line.product.image_keys or []
-        session.add(
-            OrderItem(
-                id=new_id(),
-                order_id=order.id,
-                product_id=line.product.id,
-                sku_id=line.sku.id,
-                title=line.product.title,
-                sku_name=line.sku.name,
-                unit_price=line.unit_price,
-                quantity=line.quantity,
-                image_key=str(keys[0]) if keys else None,
-            )
+    items = [
+        OrderItem(
+            id=new_id(),
+            order_id=order.id,
+            product_id=line.product.id,
+            sku_id=line.sku.id,
+            title=line.product.title,
+            sku_name=line.sku.name,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            image_key=str(line.product.image_keys[0]) if line.product.image_keys else None,
         )
+        for line in lines
+    ]
+    session.add_all(items)
     await session.flush()
-    return order
+    return order, items
 
 
 async def create_paid_order(
@@ -151,7 +152,7 @@ async def create_paid_order(
     # The SKU's row is shared by every sale of it: written right before the commit, after the
     # payment's escrow posting (the order a refund takes them in). Out of stock still refuses it all.
     await run_last(session, take_and_count)
-    order = await insert_order(
+    order, _items = await insert_order(
         session,
         buyer_id=buyer_id,
         shop_id=shop_id,

@@ -21,7 +21,8 @@ them due (`commerce.jobs`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -44,7 +45,8 @@ from quanzi.commerce.shares import attribution_for_purchase
 from quanzi.core import clock
 from quanzi.core.actor import Actor
 from quanzi.core.db import run_last
-from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from quanzi.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
+from quanzi.core.idempotency import EarlyRefusal
 from quanzi.core.ids import parse_id
 from quanzi.core.jobs import schedule
 from quanzi.core.lifecycle import Lifecycle, Transition
@@ -82,6 +84,14 @@ LIFECYCLE = Lifecycle(
         "refund_cancel": Transition(("paid",), "cancelled", "cancelled_at"),  # merchant
     },
 )
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """What a checkout wrote: its orders (one per shop) and each one's items by order id."""
+
+    orders: list[Order]
+    items: dict[int, list[OrderItem]]
 
 
 class OrderStateConflict(Conflict):
@@ -283,31 +293,12 @@ async def _cart_lines(
     return rows
 
 
-async def create_orders(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    items: Sequence[tuple[str | int, int]] | None = None,
-    cart_item_ids: Sequence[str | int] | None = None,
-    address: dict[str, str],
-    note: str = "",
-) -> list[Order]:
-    """Check out `items` ((sku id, quantity) pairs) or the actor's cart lines `cart_item_ids`: one order
-    per shop, stock reserved for every line, each order due for payment within 30 minutes (a durable
-    job cancels it then). All or nothing: an unknown or inactive SKU (404), one without enough stock
-    (409 ``out_of_stock`` with the SKU's stock) or one of the buyer's own products refuses the whole
-    checkout. Checked-out cart lines leave the cart."""
-    if (items is None) == (cart_item_ids is None):
-        raise InvalidInput("Send either items or cart_item_ids.", code="invalid_checkout")
-    cart_rows: list[CartItem] = []
-    wanted: dict[int, int] = defaultdict(int)
-    if cart_item_ids is not None:
-        cart_rows = await _cart_lines(session, actor, cart_item_ids)
-        pairs: list[tuple[int | None, int]] = [(row.sku_id, row.quantity) for row in cart_rows]
-    else:
-        pairs = [(parse_id(sku_id), quantity) for sku_id, quantity in items or ()]
+def _wanted_units(pairs: Sequence[tuple[int | None, int]]) -> dict[int, int]:
+    """The units asked for per SKU, or the InvalidInput / NotFound that refuses the checkout before any
+    SKU is read."""
     if not pairs:
         raise InvalidInput("An order needs at least one item.", code="empty_order")
+    wanted: dict[int, int] = defaultdict(int)
     for sku_id, quantity in pairs:
         if sku_id is None:
             raise NotFound("No such product.", code="sku_not_found")
@@ -318,20 +309,101 @@ async def create_orders(
         raise InvalidInput(
             f"One checkout takes at most {rules.MAX_LINES_PER_ORDER} items.", code="too_many_items"
         )
+    return dict(wanted)
+
+
+def _too_many_of_one(sku_id: int, quantity: int) -> InvalidInput | None:
+    if quantity <= rules.MAX_QUANTITY_PER_LINE:
+        return None
+    return InvalidInput(
+        f"At most {rules.MAX_QUANTITY_PER_LINE} of one item per order.",
+        code="quantity_too_large",
+        details={"sku_id": str(sku_id)},
+    )
+
+
+def checkout_refusal(
+    actor: Actor,
+    *,
+    items: Sequence[tuple[str | int, int]] | None = None,
+    cart_item_ids: Sequence[str | int] | None = None,
+) -> EarlyRefusal:
+    """The early refusal of a checkout (`core.idempotency.EarlyRefusal`): on a read session, before
+    any write transaction, the 409 ``out_of_stock`` that `create_orders` would answer because a SKU
+    has fewer units than asked (sold out: a flash sale's late crowd). Decides only that: a request
+    that `create_orders` would refuse otherwise, or refuse for another SKU first (the SKUs are checked
+    in id order), is left to it. Reads the stock column itself, which the checkout taking the last
+    unit sets in its own transaction and a restock raises again; the guarded reservation in
+    `create_orders` stays the guarantee."""
+
+    async def refuse(session: AsyncSession) -> AppError | None:
+        if (items is None) == (cart_item_ids is None):
+            return None
+        if cart_item_ids is not None:
+            try:
+                cart_rows = await _cart_lines(session, actor, cart_item_ids)
+            except NotFound:
+                return None
+            pairs: list[tuple[int | None, int]] = [(row.sku_id, row.quantity) for row in cart_rows]
+        else:
+            pairs = [(parse_id(sku_id), quantity) for sku_id, quantity in items or ()]
+        try:
+            wanted = _wanted_units(pairs)
+        except AppError:
+            return None
+        for_sale = {
+            row.id: row
+            for row in await session.execute(
+                select(Sku.id, Sku.shop_id, Sku.stock)
+                .join(Product, Product.id == Sku.product_id)
+                .where(Sku.id.in_(wanted), Sku.active.is_(True), Product.status == "active")
+            )
+        }
+        for sku_id in sorted(wanted):
+            sku = for_sale.get(sku_id)
+            if _too_many_of_one(sku_id, wanted[sku_id]) or sku is None or sku.shop_id == actor.user_id:
+                return None
+            if sku.stock < wanted[sku_id]:
+                return _out_of_stock(sku_id, sku.stock, wanted[sku_id])
+        return None
+
+    return refuse
+
+
+async def create_orders(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    items: Sequence[tuple[str | int, int]] | None = None,
+    cart_item_ids: Sequence[str | int] | None = None,
+    address: dict[str, str],
+    note: str = "",
+) -> Checkout:
+    """Check out `items` ((sku id, quantity) pairs) or the actor's cart lines `cart_item_ids`: one order
+    per shop, stock reserved for every line, each order due for payment within 30 minutes (a durable
+    job cancels it then). All or nothing: an unknown or inactive SKU (404), one without enough stock
+    (409 ``out_of_stock`` with the SKU's stock) or one of the buyer's own products refuses the whole
+    checkout. Checked-out cart lines leave the cart."""
+    if (items is None) == (cart_item_ids is None):
+        raise InvalidInput("Send either items or cart_item_ids.", code="invalid_checkout")
+    cart_rows: list[CartItem] = []
+    if cart_item_ids is not None:
+        cart_rows = await _cart_lines(session, actor, cart_item_ids)
+        pairs: list[tuple[int | None, int]] = [(row.sku_id, row.quantity) for row in cart_rows]
+    else:
+        pairs = [(parse_id(sku_id), quantity) for sku_id, quantity in items or ()]
+    wanted = _wanted_units(pairs)
     lines: list[OrderLine] = []
     for sku_id in sorted(wanted):
-        if wanted[sku_id] > rules.MAX_QUANTITY_PER_LINE:
-            raise InvalidInput(
-                f"At most {rules.MAX_QUANTITY_PER_LINE} of one item per order.",
-                code="quantity_too_large",
-                details={"sku_id": str(sku_id)},
-            )
+        if too_many := _too_many_of_one(sku_id, wanted[sku_id]):
+            raise too_many
         sku, product = await get_sku_for_sale(session, sku_id)
         if sku.shop_id == actor.user_id:
             raise InvalidInput("You cannot buy from your own shop.", code="cannot_buy_own_product")
         if sku.stock < wanted[sku_id]:
-            # Sold out as of this read: refuse without queueing for the SKU's row lock (a flash
-            # sale's late crowd). Enough stock here proves nothing; the guarded UPDATE decides.
+            # Sold out as of this read (after `checkout_refusal` let the request through): refuse
+            # without queueing for the SKU's row lock. Enough stock here proves nothing; the guarded
+            # UPDATE decides.
             raise _out_of_stock(sku_id, sku.stock, wanted[sku_id])
         lines.append(OrderLine(sku, product, wanted[sku_id], sku.price))
     by_shop: dict[int, list[OrderLine]] = defaultdict(list)
@@ -342,8 +414,12 @@ async def create_orders(
             raise InvalidInput("This order is over the payment limit.", code="limit_exceeded")
     now = clock.now()
     orders: list[Order] = []
+    written: dict[int, list[OrderItem]] = {}
     for shop_id in sorted(by_shop):
-        order = await _insert_checkout_order(session, actor, shop_id, by_shop[shop_id], address, note, now)
+        order, items_written = await _insert_checkout_order(
+            session, actor, shop_id, by_shop[shop_id], address, note, now
+        )
+        written[order.id] = items_written
         await schedule(
             session,
             EXPIRE_JOB,
@@ -364,7 +440,7 @@ async def create_orders(
     # Right before the commit (after the answer is written), so that the SKU rows stay locked for
     # the fewest round trips: a flash sale's every checkout takes the same row.
     await run_last(session, reserve)
-    return orders
+    return Checkout(orders, written)
 
 
 async def _insert_checkout_order(
@@ -375,7 +451,7 @@ async def _insert_checkout_order(
     address: dict[str, str],
     note: str,
     now: datetime,
-) -> Order:
+) -> tuple[Order, list[OrderItem]]:
     share_link_id: int | None = None
     chain: list[str] = []
     for line in lines:
@@ -626,13 +702,20 @@ async def _reviewed(session: AsyncSession, buyer_ids: set[int], item_ids: list[i
     return reviewed
 
 
-async def orders_out(session: AsyncSession, viewer: Actor, orders: Sequence[Order]) -> list[OrderOut]:
-    """The answer shape of `orders` (the caller has checked the viewer may see each).
+async def orders_out(
+    session: AsyncSession,
+    viewer: Actor,
+    orders: Sequence[Order],
+    *,
+    items: Mapping[int, list[OrderItem]] | None = None,
+) -> list[OrderOut]:
+    """The answer shape of `orders` (the caller has checked the viewer may see each), with their
+    `items` by order id when the caller holds them (it just wrote them), read otherwise.
 
     The share chain is the shop's to see (it pays referral rewards on it): a buyer sees only the
     person who shared the product with them, never who shared it earlier, possibly in private chats."""
-    ids = [order.id for order in orders]
-    items = await _items(session, ids)
+    if items is None:
+        items = await _items(session, [order.id for order in orders])
     buyers = await identity.get_cards(session, {order.buyer_id for order in orders})
     shops = await shop_names(session, {order.shop_id for order in orders})
     # Only a paid order can have a refund request: a fresh checkout's answer skips the query.
@@ -694,6 +777,11 @@ async def orders_out(session: AsyncSession, viewer: Actor, orders: Sequence[Orde
             )
         )
     return out
+
+
+async def checkout_out(session: AsyncSession, viewer: Actor, checkout: Checkout) -> list[OrderOut]:
+    """The answer to a checkout, from what it wrote."""
+    return await orders_out(session, viewer, checkout.orders, items=checkout.items)
 
 
 def _chain_for(viewer: Actor, order: Order) -> list[str]:

@@ -330,12 +330,20 @@ async def idempotent(
     payload: dict[str, Any],
     action: idempotency.Action,
     precheck: idempotency.Precheck | None = None,
+    refuse_early: idempotency.EarlyRefusal | None = None,
 ) -> JSONResponse:
     """Answer a request that moves money or stock through `core.idempotency.execute`: 400 without a
     key, the first answer replayed (``Idempotent-Replayed: true``) for a retry, 422 for a key reused
     with another body or by another user."""
     outcome = await idempotency.execute(
-        db, actor, key=key, scope=scope, payload=payload, action=action, precheck=precheck
+        db,
+        actor,
+        key=key,
+        scope=scope,
+        payload=payload,
+        action=action,
+        precheck=precheck,
+        refuse_early=refuse_early,
     )
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)

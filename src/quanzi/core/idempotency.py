@@ -17,8 +17,18 @@ most once per (user, key):
 
 A `Precheck` runs before the transaction for a request that is not a replay: the wallet's payment PIN
 is one (`quanzi.wallet.service.pin_precheck`). Its `check` runs after the read session that looks the
-key up closed (a PIN check writes: it reserves an attempt) and returns the proof the action gets.
+key up closed (a PIN check writes: it counts the attempt) and returns the proof the action gets.
 What it checks is never part of the stored fingerprint.
+
+An `EarlyRefusal` answers a request that cannot succeed (a sold-out SKU, a full team, an emptied red
+packet) from a read, before any write transaction, so a crowd arriving after the last unit is gone
+never queues for the writer. It reads only state that the write taking the last unit commits; the
+action's own conditional UPDATE stays the guarantee. Its evidence is read before the key: each read
+statement sees what was committed when it started, so when the evidence says "gone", the key of the
+request that took the last unit (this key's first try, perhaps) is visible to the lookup after it, and
+that stored answer is replayed instead. An early refusal is not stored (it wrote nothing, like the
+precheck's): a retry with the same key is refused the same way while the state stays, and runs once
+the state changes (a restock).
 """
 
 from __future__ import annotations
@@ -67,6 +77,9 @@ class Precheck(Protocol):
 
 Action = Callable[[AsyncSession, Any], Awaitable[tuple[int, dict[str, Any]]]]
 
+# The error the action would answer, decided from committed state on a read session; None to run it.
+EarlyRefusal = Callable[[AsyncSession], Awaitable[AppError | None]]
+
 
 class IdempotencyKeyReused(InvalidInput):
     code = "idempotency_key_reused"
@@ -114,6 +127,7 @@ async def execute(
     payload: Mapping[str, Any],
     action: Action,
     precheck: Precheck | None = None,
+    refuse_early: EarlyRefusal | None = None,
 ) -> Outcome:
     """Run `action(session, proof)` once for (actor, key); see the module docstring for the rules.
     `payload` is what identifies the request (the body without secrets such as a PIN, plus path
@@ -121,14 +135,20 @@ async def execute(
     key = check_key(key)
     request_hash = fingerprint(scope, payload)
     proof = None
-    if precheck is not None:
+    if precheck is not None or refuse_early is not None:
         # A retry of a finished request is answered without checking again (nor spending a PIN
-        # attempt); the read session is closed before the check, which writes.
+        # attempt). One read session for every lookup, closed before the check, which writes. The
+        # key is looked up only when something is to be decided: a request that will run anyway
+        # claims it in its transaction, so the early refusal costs it one read.
         async with db.read() as session:
-            stored = await _stored(session, key)
+            refusal = await refuse_early(session) if refuse_early is not None else None
+            stored = await _stored(session, key) if refusal is not None or precheck is not None else None
         if stored is not None:
             return _replay(stored, actor, scope, request_hash)
-        proof = await precheck.check(db)
+        if refusal is not None:
+            raise refusal
+        if precheck is not None:
+            proof = await precheck.check(db)
     try:
         async with db.transaction() as session:
             stored = await _claim(session, actor.user_id, key, scope, request_hash)

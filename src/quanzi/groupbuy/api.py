@@ -108,7 +108,14 @@ async def join_team(
 
     payload = {"team_id": team_id, **body.model_dump(exclude={"pin"})}
     return await idempotent(
-        db, actor, key, "groupbuy.team.join", payload, action, wallet.pin_precheck(actor, body.pin)
+        db,
+        actor,
+        key,
+        "groupbuy.team.join",
+        payload,
+        action,
+        wallet.pin_precheck(actor, body.pin),
+        refuse_early=service.join_refusal(team_id),
     )
 
 

@@ -38,6 +38,7 @@ from quanzi.groupbuy.deals import (
 from quanzi.groupbuy.teams import (
     fail_team,
     get_team,
+    join_refusal,
     join_team,
     my_teams,
     open_team,
@@ -63,6 +64,7 @@ __all__ = [
     "get_bargain",
     "get_deal",
     "get_team",
+    "join_refusal",
     "join_team",
     "list_deals",
     "list_offers",

@@ -6,7 +6,8 @@
   joined_count < size AND status = 'forming' AND deadline > now``) before any money moves, in the
   same transaction as the payment: of several racing for the last place one gets it, and the others
   wait on the team's row and are then refused (409 ``team_full``) having paid nothing. A user already
-  in the team gets 409 ``already_in_team`` (and ``(team_id, user_id)`` is unique).
+  in the team gets 409 ``already_in_team`` (and ``(team_id, user_id)`` is unique). A team that
+  takes no one more (full, expired) is refused before any of that, from a read (`join_refusal`).
 - The join that fills the team makes it succeed in its UPDATE (the "fill" transition of the declared
   `lifecycles.TEAM`; other joins are "join"), and every member's order goes to the merchant as a paid
   commerce order (commerce's `create_paid_order`), which then ships, completes and settles through the
@@ -35,6 +36,7 @@ from quanzi.core import clock
 from quanzi.core.actor import Actor
 from quanzi.core.db import insert_for, run_last, table_of
 from quanzi.core.errors import AppError, Conflict, InvalidInput, NotFound
+from quanzi.core.idempotency import EarlyRefusal
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
 from quanzi.core.outbox import emit
@@ -195,6 +197,27 @@ async def open_team(
     return team
 
 
+def _takes_no_one(team: Team, now: datetime) -> bool:
+    return team.status != "forming" or team.joined_count >= team.size or team.deadline <= now
+
+
+def join_refusal(team_id: int | str) -> EarlyRefusal:
+    """The early refusal of a join (`core.idempotency.EarlyRefusal`): on a read session, before any
+    write transaction or PIN check, the 409 that `join_team` answers first for a team that takes no one
+    more (``team_full``, ``team_expired``, ``team_closed``). Reads the team's status and count, which
+    the join taking the last place sets in its own transaction (the "fill" transition); the
+    conditional UPDATE in `join_team` stays the guarantee. Anything else is left to `join_team`."""
+
+    async def refuse(session: AsyncSession) -> AppError | None:
+        parsed = parse_id(team_id)
+        team = await session.get(Team, parsed) if parsed is not None else None
+        if team is None or not _takes_no_one(team, clock.now()):
+            return None
+        return _refusal(team)
+
+    return refuse
+
+
 async def join_team(
     session: AsyncSession,
     actor: Actor,
@@ -206,7 +229,7 @@ async def join_team(
     """Take a place in a forming team and pay (see the module docstring for the race)."""
     team = await get_team(session, team_id)
     now = clock.now()
-    if team.status != "forming" or team.joined_count >= team.size or team.deadline <= now:
+    if _takes_no_one(team, now):
         raise _refusal(team)
     if await _is_member(session, team.id, actor.user_id):
         raise AlreadyInTeam("You are already in this team.")

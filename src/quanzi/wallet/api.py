@@ -219,7 +219,15 @@ async def grab_red_packet(
         await service.grab_red_packet(session, actor, packet_id)
         return 200, (await service.get_red_packet(session, actor, packet_id)).model_dump(mode="json")
 
-    return await idempotent(db, actor, key, "wallet.red_packet.grab", {"packet_id": packet_id}, action)
+    return await idempotent(
+        db,
+        actor,
+        key,
+        "wallet.red_packet.grab",
+        {"packet_id": packet_id},
+        action,
+        refuse_early=service.grab_refusal(actor, packet_id),
+    )
 
 
 @router.get("/statement", response_model=Page[StatementItem])

@@ -11,6 +11,8 @@ visible to the checks from the start. A grab:
 4. moves the share from the sender's red-packet hold to the grabber's wallet (a conditional debit, the
    last guard against paying out more than the packet holds).
 
+A grab of an emptied (or expired) packet is refused before any of that, from a read (`grab_refusal`).
+
 The expiry job (the packet's one declared transition, `lifecycles.RED_PACKET`) marks every
 still-unclaimed share refunded in one UPDATE — on PostgreSQL it waits for
 shares locked by grabs in flight and skips those they claimed — and returns their sum to the sender.
@@ -31,7 +33,8 @@ from quanzi.chat import service as chat
 from quanzi.core import clock
 from quanzi.core.actor import Actor
 from quanzi.core.db import table_of
-from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from quanzi.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
+from quanzi.core.idempotency import EarlyRefusal
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.jobs import schedule
 from quanzi.core.outbox import emit
@@ -210,6 +213,64 @@ async def _visible_packet(session: AsyncSession, actor: Actor, packet_id: int | 
     return packet
 
 
+def _unclaimed_share(packet_id: Any) -> Any:
+    return select(_shares.c.id).where(
+        _shares.c.packet_id == packet_id, _shares.c.claimed_by.is_(None), _shares.c.refunded_at.is_(None)
+    )
+
+
+def grab_refusal(actor: Actor, packet_id: int | str) -> EarlyRefusal:
+    """The early refusal of a grab (`core.idempotency.EarlyRefusal`): on a read session, before any
+    write transaction, the 409 ``red_packet_empty`` (or ``red_packet_expired``) that
+    `grab_red_packet` would answer. Reads the packet and whether a share is still unclaimed (the grab
+    taking the last share claims it in its own transaction) in one statement, which is all a grab
+    that goes ahead pays; only for an empty or closed packet does it ask what `grab_red_packet` asks
+    first (may the actor see it, is it the sender of a direct packet, did they grab already) and
+    leave those answers to it. The claim in `grab_red_packet` stays the guarantee."""
+
+    async def refuse(session: AsyncSession) -> AppError | None:
+        parsed = parse_id(packet_id)
+        if parsed is None:
+            return None
+        found = (
+            await session.execute(
+                select(RedPacket, _unclaimed_share(RedPacket.id).exists()).where(RedPacket.id == parsed)
+            )
+        ).first()
+        if found is None:
+            return None
+        packet, share_left = found
+        closed = packet.status != "open" or packet.expires_at <= clock.now()
+        if not closed and share_left:
+            return None
+        if not await _may_see(session, actor, packet):
+            return None
+        if packet.kind == "direct" and actor.user_id == packet.sender_id:
+            return None
+        if closed:
+            return _closed()
+        if await _grabbed_by(session, packet.id, actor.user_id):
+            return None
+        return _emptied()
+
+    return refuse
+
+
+def _closed() -> RedPacketClosed:
+    return RedPacketClosed("This red packet has expired.")
+
+
+def _emptied() -> Conflict:
+    return Conflict("Every share of this red packet was taken.", code="red_packet_empty")
+
+
+async def _grabbed_by(session: AsyncSession, packet_id: int, user_id: int) -> bool:
+    grabbed = await session.scalar(
+        select(_grabs.c.amount).where(_grabs.c.packet_id == packet_id, _grabs.c.user_id == user_id)
+    )
+    return grabbed is not None
+
+
 async def grab_red_packet(session: AsyncSession, actor: Actor, packet_id: int | str) -> RedPacketGrab:
     """Claim one share for the actor (see the module docstring). Refused, moving nothing: not in the
     audience (404), the sender of a direct packet (403), a second grab (409 ``already_grabbed``), no share
@@ -218,26 +279,19 @@ async def grab_red_packet(session: AsyncSession, actor: Actor, packet_id: int | 
     if packet.kind == "direct" and actor.user_id == packet.sender_id:
         raise Forbidden("The receiver opens a direct red packet.", code="not_the_receiver")
     if packet.status != "open" or packet.expires_at <= clock.now():
-        raise RedPacketClosed("This red packet has expired.")
-    if (
-        await session.scalar(
-            select(_grabs.c.amount).where(_grabs.c.packet_id == packet.id, _grabs.c.user_id == actor.user_id)
-        )
-        is not None
-    ):
+        raise _closed()
+    if await _grabbed_by(session, packet.id, actor.user_id):
         raise Conflict("You already grabbed this red packet.", code="already_grabbed")
     claim = (
-        select(_shares.c.id, _shares.c.amount)
-        .where(
-            _shares.c.packet_id == packet.id, _shares.c.claimed_by.is_(None), _shares.c.refunded_at.is_(None)
-        )
+        _unclaimed_share(packet.id)
+        .add_columns(_shares.c.amount)
         .order_by(_shares.c.seq)
         .limit(1)
         .with_for_update(skip_locked=True)
     )
     share = (await session.execute(claim)).first()
     if share is None:
-        raise Conflict("Every share of this red packet was taken.", code="red_packet_empty")
+        raise _emptied()
     share_id, amount = share
     now = clock.now()
     inserted = await session.execute(

@@ -47,6 +47,7 @@ from quanzi.wallet.redpackets import (
     create_red_packet,
     get_red_packet,
     grab_red_packet,
+    grab_refusal,
     red_packet_audience,
     red_packet_out,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "get_red_packet",
     "get_transfer",
     "grab_red_packet",
+    "grab_refusal",
     "link_card",
     "list_cards",
     "pay_to_escrow",

@@ -73,19 +73,29 @@ async def remove_from_cart(item_id: str, actor: CurrentActor, db: Db) -> CartOut
 async def create_orders(
     body: OrderCreateIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
+    items = [(line.sku_id, line.quantity) for line in body.items] if body.items is not None else None
+
     async def action(session: AsyncSession, _proof: Any) -> tuple[int, dict[str, Any]]:
-        created = await orders.create_orders(
+        checkout = await orders.create_orders(
             session,
             actor,
-            items=[(line.sku_id, line.quantity) for line in body.items] if body.items is not None else None,
+            items=items,
             cart_item_ids=body.cart_item_ids,
             address=body.address.model_dump(),
             note=body.note,
         )
-        answer = OrdersOut(orders=await orders.orders_out(session, actor, created))
+        answer = OrdersOut(orders=await orders.checkout_out(session, actor, checkout))
         return 201, answer.model_dump(mode="json")
 
-    return await idempotent(db, actor, key, "commerce.order.create", body.model_dump(mode="json"), action)
+    return await idempotent(
+        db,
+        actor,
+        key,
+        "commerce.order.create",
+        body.model_dump(mode="json"),
+        action,
+        refuse_early=orders.checkout_refusal(actor, items=items, cart_item_ids=body.cart_item_ids),
+    )
 
 
 @router.get("/orders", response_model=Page[OrderOut])
