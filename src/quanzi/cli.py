@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -36,7 +37,12 @@ def migrate() -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to bind (QUANZI_HOST, default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (QUANZI_PORT, default 8000).")
-@click.option("--workers", default=1, show_default=True, help="Server processes (PostgreSQL + a bus).")
+@click.option(
+    "--workers",
+    default="1",
+    show_default=True,
+    help="Server processes, or 'auto' for one per core (several need PostgreSQL and a bus).",
+)
 @click.option(
     "--migrate/--no-migrate",
     "run_migrations",
@@ -45,15 +51,12 @@ def migrate() -> None:
     help="Apply migrations before serving.",
 )
 @click.option("--demo/--no-demo", default=False, help="Seed the demo world once before serving.")
-def serve(host: str | None, port: int | None, workers: int, run_migrations: bool, demo: bool) -> None:
+def serve(host: str | None, port: int | None, workers: str, run_migrations: bool, demo: bool) -> None:
     """Serve the API, the WebSocket gateway and the web client."""
     import uvicorn
 
     settings = get_settings()
-    if workers > 1 and settings.is_sqlite:
-        raise click.UsageError(
-            "several workers need PostgreSQL (QUANZI_DATABASE_URL) and a bus (QUANZI_BUS_URL)"
-        )
+    processes = _server_processes(workers, settings)
     if run_migrations:
         from quanzi.core.migrate import upgrade
 
@@ -67,7 +70,7 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers,
+        workers=processes,
         loop="uvloop",
         http="httptools",
         ws="websockets-sansio",
@@ -78,6 +81,26 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
         log_config=None,
         proxy_headers=False,  # client_address() applies QUANZI_TRUSTED_PROXIES itself
     )
+
+
+def _server_processes(workers: str, settings: Any) -> int:
+    """How many server processes `--workers` asks for: a number, or "auto" for one per core. Several
+    processes share state only through the database and the bus, so they need PostgreSQL and a
+    network bus; "auto" on SQLite (one writer, one process) is one."""
+    single = settings.is_sqlite or settings.bus_url.startswith("memory:")
+    if workers == "auto":
+        return 1 if single else (os.cpu_count() or 1)
+    try:
+        count = int(workers)
+    except ValueError:
+        raise click.BadParameter("a number of processes, or 'auto'", param_hint="--workers") from None
+    if count < 1:
+        raise click.BadParameter("at least 1", param_hint="--workers")
+    if count > 1 and single:
+        raise click.UsageError(
+            "several workers need PostgreSQL (QUANZI_DATABASE_URL) and a bus (QUANZI_BUS_URL)"
+        )
+    return count
 
 
 @main.command()
