@@ -64,6 +64,42 @@ async def test_avatar_is_reencoded_without_exif(client, users, settings):
     assert len(stored.getexif()) == 0
 
 
+async def test_a_replaced_avatar_is_removed_only_after_the_change_commits(client, users, app):
+    from quanzi.core.actor import Actor
+    from quanzi.identity import service as identity
+    from tests.conftest import job_runner
+
+    alice = await users.create("alice")
+
+    async def upload():
+        response = await client.post(
+            "/api/v1/me/avatar",
+            headers=alice.headers,
+            files={"file": ("me.jpg", jpeg_with_gps(), "image/jpeg")},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["avatar_url"]
+
+    first = await upload()
+    # A change that rolls back leaves the profile and its file as they were.
+    actor = Actor(user_id=int(alice.id), session_id=int(alice.session_id), kind="consumer")
+    try:
+        async with app.state.db.transaction() as session:
+            await identity.set_avatar(session, actor, jpeg_with_gps())
+            raise RuntimeError("the request failed after the avatar changed")
+    except RuntimeError:
+        pass
+    await job_runner(app.state.db).run_due()
+    assert (await client.get("/api/v1/me", headers=alice.headers)).json()["avatar_url"] == first
+    assert (await client.get(first)).status_code == 200
+    # A change that commits removes the replaced file, after the commit.
+    second = await upload()
+    assert (await client.get(first)).status_code == 200
+    await job_runner(app.state.db).run_due()
+    assert (await client.get(first)).status_code == 404
+    assert (await client.get(second)).status_code == 200
+
+
 async def test_avatar_rejects_non_images_whatever_they_claim(client, users):
     alice = await users.create("alice")
     response = await client.post(

@@ -6,5 +6,6 @@ Each serving process keeps a session cache (`service.SessionCache`); the app wir
 
 from quanzi.core.manifest import DomainManifest
 from quanzi.identity.events import EVENTS
+from quanzi.identity.jobs import JOBS
 
-manifest = DomainManifest(name="identity", router="quanzi.identity.api:router", events=EVENTS)
+manifest = DomainManifest(name="identity", router="quanzi.identity.api:router", jobs=JOBS, events=EVENTS)

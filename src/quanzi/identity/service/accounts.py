@@ -35,6 +35,7 @@ from quanzi.core.db import Database
 from quanzi.core.errors import AppError, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from quanzi.core.ids import new_id, parse_id
 from quanzi.core.images import process_image
+from quanzi.core.jobs import schedule
 from quanzi.core.outbox import emit
 from quanzi.core.pagination import PageRequest, page_of
 from quanzi.core.storage import get_storage
@@ -464,18 +465,27 @@ async def update_profile(session: AsyncSession, actor: Actor, data: ProfileUpdat
     return user
 
 
+DELETE_AVATAR_JOB = "identity.avatar.delete_replaced"
+
+
 async def set_avatar(session: AsyncSession, actor: Actor, raw: bytes) -> User:
-    """Store a new avatar: sniffed, re-encoded without EXIF, square-bounded at 512 px."""
+    """Store a new avatar: sniffed, re-encoded without EXIF, square-bounded at 512 px. The replaced
+    file is removed by a job after the change commits: removed here, a change that rolled back
+    would leave the profile pointing at a file that is gone (and a backup taken meanwhile without
+    it)."""
     user = await require_user(session, actor.user_id)
     image = process_image(raw, max_side=512, thumb_side=128)
     key = f"avatars/{user.id}/{new_id()}.{image.extension}"
-    storage = get_storage()
-    storage.save(key, image.data)
+    get_storage().save(key, image.data)
     previous, user.avatar_key = user.avatar_key, key
     if previous:
-        storage.delete(previous)
+        await schedule(session, DELETE_AVATAR_JOB, {"key": previous})
     emit(session, "identity.user.updated", {"user_id": str(user.id)})
     return user
+
+
+async def delete_replaced_avatar(payload: dict[str, Any]) -> None:
+    get_storage().delete(str(payload["key"]))
 
 
 # --- operators (ACC-2) --------------------------------------------------------------------------
