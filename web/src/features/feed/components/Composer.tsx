@@ -1,55 +1,28 @@
 import { useEffect, useState } from 'preact/hooks';
+import { PhotoPicker as Picker } from '../../../core/components/PhotoPicker';
 import { showError, useAction } from '../../../core/flash';
 import { t, type MessageKey } from '../../../core/i18n';
 import type { Id } from '../../../core/types';
 import { listFriends, listTags, type Friend, type Tag } from '../../graph/api';
 import { createMoment, createPost, uploadImage, type Media, type Post, type Visibility } from '../api';
 
-const MAX_PHOTOS = 9;
-
 /** Picks and uploads up to nine photos; the composer sends their ids. */
 function PhotoPicker({ photos, onChange }: { photos: Media[]; onChange: (photos: Media[]) => void }) {
-  const [uploading, setUploading] = useState(false);
-  const pick = async (event: Event) => {
-    const input = event.currentTarget as HTMLInputElement;
-    const files = [...(input.files ?? [])];
-    input.value = '';
-    if (photos.length + files.length > MAX_PHOTOS) {
-      showError(new Error(t('feed.tooManyPhotos')));
-      return;
-    }
-    setUploading(true);
-    const added: Media[] = [];
-    try {
-      for (const file of files) added.push(await uploadImage(file));
-    } catch (error) {
-      showError(error);
-    } finally {
-      setUploading(false);
-      onChange([...photos, ...added]);
-    }
-  };
   return (
-    <div class="photo-picker">
-      {photos.map((photo) => (
-        <button
-          type="button"
-          key={photo.id}
-          class="picked-photo"
-          title={t('common.remove')}
-          onClick={() => onChange(photos.filter((p) => p.id !== photo.id))}
-        >
-          <img src={photo.thumbnail_url ?? photo.url} alt="" />
-        </button>
-      ))}
-      {photos.length < MAX_PHOTOS && (
-        <label class="add-photo">
-          <input type="file" accept="image/*" multiple data-testid="photo-input" onChange={pick} disabled={uploading} />
-          <span>{uploading ? t('feed.uploading') : `+ ${t('feed.addPhotos')}`}</span>
-        </label>
-      )}
-      {photos.length > 0 && <span class="muted small-text">{t('feed.photosCount', { count: photos.length })}</span>}
-    </div>
+    <Picker
+      photos={photos}
+      onChange={onChange}
+      upload={uploadImage}
+      idOf={(photo) => photo.id}
+      thumbnailOf={(photo) => photo.thumbnail_url ?? photo.url}
+      strings={{
+        tooMany: 'feed.tooManyPhotos',
+        uploading: 'feed.uploading',
+        add: 'feed.addPhotos',
+        count: 'feed.photosCount',
+      }}
+      testId="photo"
+    />
   );
 }
 
