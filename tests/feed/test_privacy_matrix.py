@@ -62,6 +62,13 @@ ALLOWED = {
     "except_friend": {"author", "in_tag", "outside_tag"},
     "old": {"author"},
 }
+# Who could see each Moment when it was posted: H, X and Y were then friends in no tag, like C, and
+# the old Moment was not yet beyond the browse-back limit.
+AUDIENCE_WHEN_POSTED = {
+    option: allowed | ({"hidden", "blocked", "blocker"} if "outside_tag" in allowed else set())
+    for option, allowed in ALLOWED.items()
+}
+AUDIENCE_WHEN_POSTED["old"] = AUDIENCE_WHEN_POSTED["friends"]
 # Friendships once the world is built (H, X, Y lose the Moments by hiding and blocking).
 FRIENDS = {"a": {"b", "c", "e", "h"}, "b": {"a", "e"}, "c": {"a"}, "e": {"a", "b"}, "h": {"a"}}
 
@@ -262,6 +269,53 @@ async def test_privacy_matrix(world: World, option: str, viewer: str) -> None:
         )
         assert response.status_code == (422 if allowed else 404), response.text
 
+    # A Moment is not a public post: never on the home timeline nor among the author's posts
+    assert post_id not in await world.listed_ids(viewer, "/timeline/home")
+    assert post_id not in await world.listed_ids(viewer, f"/users/{author.id}/posts")
+
+    # Liking or commenting on a Moment one may not see answers as if it did not exist, and changes
+    # nothing (who may see it writes nothing here: the world is shared by every case)
+    if not allowed:
+        like = await world.mw.client.put(f"{V1}/posts/{post_id}/like", headers=world.headers(viewer))
+        comment = await world.mw.client.post(
+            f"{V1}/posts/{post_id}/comments", json={"body": "?"}, headers=world.headers(viewer)
+        )
+        for response in (like, comment):
+            assert (response.status_code, response.json()["error"]["code"]) == (404, "post_not_found")
+
+
+async def test_live_pushes_reach_only_who_could_see_the_moment(world: World) -> None:
+    """A mention's live push is the `feed.notification.created` event of its notification: the inbox
+    hides what the reader may no longer see, but a push already sent cannot be taken back, so the
+    rule must hold when the notification is written. Each mentioned person who could see the Moment
+    when it was posted is told once; nobody else gets a row, an event or a badge."""
+    from sqlalchemy import select
+
+    from quanzi.core.ids import parse_id
+    from quanzi.core.outbox import OutboxEvent
+    from quanzi.feed.models import Notification
+
+    letters = {int(u.id): letter for letter, u in world.people.items()}
+    async with world.mw.app.state.db.read() as session:
+        pushed = {
+            int(event.payload["notification_id"])
+            for event in await session.scalars(
+                select(OutboxEvent).where(OutboxEvent.topic == "feed.notification.created")
+            )
+        }
+        for option, post_id in world.moments.items():
+            rows = list(
+                await session.scalars(
+                    select(Notification).where(
+                        Notification.post_id == parse_id(post_id), Notification.kind == "mention"
+                    )
+                )
+            )
+            told = sorted(letters[row.recipient_id] for row in rows)
+            expected = sorted(LETTER[v] for v in AUDIENCE_WHEN_POSTED[option] if v != "author")
+            assert told == expected, option
+            assert {row.id for row in rows} <= pushed
+
 
 async def check_logged_out(world: World, post_id: str, option: str) -> None:
     """Logged out, every path of the API asks for a session and says nothing else."""
@@ -274,6 +328,8 @@ async def check_logged_out(world: World, post_id: str, option: str) -> None:
         f"/posts/{post_id}/likes",
         f"/posts/{post_id}/cascade",
         "/notifications",
+        "/timeline/home",
+        f"/users/{author.id}/posts",
     ]
     for path in paths:
         response = await world.get("anonymous", path)
@@ -285,8 +341,12 @@ async def check_logged_out(world: World, post_id: str, option: str) -> None:
         ("/search/posts", {"q": f"kw{option}secret"}),
     ):
         assert (await world.get("anonymous", path, **params)).status_code == 401
-    response = await world.mw.client.post(f"{V1}/posts/{post_id}/reposts", json={})
-    assert response.status_code == 401
+    for write in (
+        world.mw.client.post(f"{V1}/posts/{post_id}/reposts", json={}),
+        world.mw.client.put(f"{V1}/posts/{post_id}/like"),
+        world.mw.client.post(f"{V1}/posts/{post_id}/comments", json={"body": "?"}),
+    ):
+        assert (await write).status_code == 401
 
 
 async def test_logged_out_viewers_see_public_posts_only(world: World) -> None:
