@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from quanzi import migrations
 from quanzi.app import create_app
 from quanzi.config import Settings
 from quanzi.core.clock import FrozenClock, use_clock
@@ -111,9 +114,24 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
         _run_blocking(_reset_postgres_schema(PG_URL))
         _run_blocking(upgrade(PG_URL))
         return PG_URL
-    path = tmp_path_factory.mktemp("template") / "quanzi.db"
-    _run_blocking(upgrade(f"sqlite+aiosqlite:///{path}"))
-    return str(path)
+    return str(_sqlite_template(tmp_path_factory))
+
+
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, kept between test runs under a name that hashes the migrations: the
+    schema is what they build and nothing else, so an unchanged set is migrated once, not once per
+    run (a mutation test run starts thousands of sessions)."""
+    sources = sorted((Path(migrations.__file__).parent).rglob("*.py"))
+    digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in sources)).hexdigest()[:16]
+    kept = Path(tempfile.gettempdir()) / f"quanzi-test-schema-{digest}.db"
+    if not kept.exists():
+        built = tmp_path_factory.mktemp("template") / "quanzi.db"
+        _run_blocking(upgrade(f"sqlite+aiosqlite:///{built}"))
+        # Copied under a name of its own and renamed: parallel workers never see half a file.
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}")
+        shutil.copyfile(built, partial)
+        os.replace(partial, kept)
+    return kept
 
 
 @pytest.fixture
