@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-.PHONY: run test install web lint typecheck clean
+.PHONY: run test install web lint typecheck mutate clean
 
 run: install web
 	mkdir -p var
@@ -35,6 +35,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src/quanzi
 	cd web && npm run typecheck
+
+# Mutation testing of the rule modules (docs/mutation.md); GROUPS="pins teams" for some of them.
+mutate: install
+	$(BIN)/python tools/mutation.py run $(GROUPS)
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist var

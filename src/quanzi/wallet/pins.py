@@ -206,9 +206,9 @@ class PinPrecheck:
         return await verify_pin(db, self.actor, self.pin)
 
 
-def pin_precheck(actor: Actor, pin: str | None) -> PinPrecheck | None:
-    """The precheck for a request whose body carries `pin` (None when it carries none)."""
-    return None if pin is None else PinPrecheck(actor, pin)
+def pin_precheck(actor: Actor, pin: str) -> PinPrecheck:
+    """The precheck for a request whose body carries `pin` (every money request's body does)."""
+    return PinPrecheck(actor, pin)
 
 
 async def confirm_pin(session: AsyncSession, actor: Actor, proof: PinProof | None) -> None:
