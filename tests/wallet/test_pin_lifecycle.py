@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from quanzi.core.errors import InvalidInput
 from quanzi.wallet.models import PaymentPin
-from quanzi.wallet.pins import WrongPin, hash_pin, set_pin, verify_pin
+from quanzi.wallet.pins import WrongPin, _attempt, _candidate, _refusal, hash_pin, set_pin, verify_pin
 from tests.wallet.conftest import PIN, V1, Wallet
 
 WRONG = "246801"
@@ -114,3 +114,55 @@ async def test_the_service_refuses_a_pin_that_is_not_six_ascii_digits(
         with pytest.raises(InvalidInput) as refused:
             await set_pin(session, wallet.actor(mei), pin, None)
     assert refused.value.code == "invalid_pin"
+
+
+async def test_a_lock_that_ran_out_starts_a_fresh_count_and_guesses_count_for_their_own_user(
+    wallet: Wallet, frozen_clock: Any
+) -> None:
+    mei, lei, bob = await wallet.user("mei"), await wallet.user("lei"), await wallet.user("bob", pin=None)
+    for payer in (mei, lei):
+        await wallet.befriend(payer, bob)
+        await wallet.top_up(payer, 10_00)
+    body = {"to_user_id": bob.id, "amount": 1_00}
+    for _ in range(5):
+        await wallet.post("/transfers", mei, body | {"pin": WRONG})
+    # Mei's five wrong PINs counted for Mei alone: Lei still has all five attempts.
+    lei_wrong = await wallet.post("/transfers", lei, body | {"pin": WRONG})
+    assert lei_wrong.json()["error"]["details"] == {"attempts_left": 4}
+    frozen_clock.advance(hours=3)
+    # The lock ran out: the next wrong PIN is the first of a fresh count, not the sixth.
+    again = await wallet.post("/transfers", mei, body | {"pin": WRONG})
+    assert (again.status_code, again.json()["error"]["details"]) == (403, {"attempts_left": 4})
+
+
+async def test_the_counting_statement_makes_no_attempt_on_a_pin_changed_or_locked_meanwhile(
+    wallet: Wallet, frozen_clock: Any
+) -> None:
+    """Between reading the PIN row and counting a guess, another request may change the PIN or lock
+    payments. The compare-and-count statement then makes no attempt, and the refusal read afterwards
+    says which (these interleavings are rare in a burst; here they are set up one by one)."""
+    mei = await wallet.user("mei")
+    user_id, now = int(mei.id), frozen_clock.now()
+    async with wallet.db.read() as session:
+        row = (await session.execute(select(PaymentPin).where(PaymentPin.user_id == user_id))).scalar_one()
+        version, guess = row.version, _candidate(row.pin_hash, WRONG)
+
+    async with wallet.db.autocommit() as session:
+        assert await _attempt(session, user_id, version + 1, guess, now) is None
+        changed = await _refusal(session, user_id, now)
+    assert (changed.status_code, changed.code) == (409, "pin_changed")
+
+    async with wallet.db.transaction() as session:
+        await session.execute(
+            update(PaymentPin)
+            .where(PaymentPin.user_id == user_id)
+            .values(locked_until=now + timedelta(minutes=30))
+        )
+    async with wallet.db.autocommit() as session:
+        assert await _attempt(session, user_id, version, guess, now) is None
+        locked = await _refusal(session, user_id, now)
+        assert (await _refusal(session, user_id + 1_000_000, now)).code == "pin_not_set"
+    assert (locked.status_code, locked.code, locked.details) == (429, "pin_locked", {"retry_after": 1800})
+    async with wallet.db.read() as session:
+        row = (await session.execute(select(PaymentPin).where(PaymentPin.user_id == user_id))).scalar_one()
+    assert (row.failed_attempts, row.version) == (0, version)
