@@ -11,7 +11,17 @@ from sqlalchemy import select, update
 
 from quanzi.core.errors import InvalidInput
 from quanzi.wallet.models import PaymentPin
-from quanzi.wallet.pins import WrongPin, _attempt, _candidate, _refusal, hash_pin, set_pin, verify_pin
+from quanzi.wallet.pins import (
+    PinChanged,
+    WrongPin,
+    _attempt,
+    _candidate,
+    _refusal,
+    confirm_pin,
+    hash_pin,
+    set_pin,
+    verify_pin,
+)
 from tests.wallet.conftest import PIN, V1, Wallet
 
 WRONG = "246801"
@@ -27,13 +37,13 @@ async def test_the_wallet_says_whether_a_pin_is_set_and_until_when_it_is_locked(
     await wallet.set_pin(mei, PIN)
     assert (await wallet.get("", mei)).json() == fresh | {"pin_set": True}
     await wallet.befriend(mei, lei)
-    await wallet.top_up(mei, 10_00)
     body = {"to_user_id": lei.id, "amount": 1_00}
-    # A first PIN starts with all five attempts.
+    # A first PIN starts with all five attempts (the PIN is checked before the balance).
     first_wrong = await wallet.post("/transfers", mei, body | {"pin": WRONG})
     assert (first_wrong.status_code, first_wrong.json()["error"]["code"]) == (403, "wrong_pin")
     assert first_wrong.json()["error"]["details"] == {"attempts_left": 4}
-    for _ in range(4):
+    await wallet.top_up(mei, 10_00)  # a right PIN: the count starts again
+    for _ in range(5):
         await wallet.post("/transfers", mei, body | {"pin": WRONG})
     locked_at = frozen_clock.now()
     state = (await wallet.get("", mei)).json()
@@ -166,3 +176,28 @@ async def test_the_counting_statement_makes_no_attempt_on_a_pin_changed_or_locke
     async with wallet.db.read() as session:
         row = (await session.execute(select(PaymentPin).where(PaymentPin.user_id == user_id))).scalar_one()
     assert (row.failed_attempts, row.version) == (0, version)
+
+
+async def test_a_money_transaction_takes_only_a_fresh_proof_of_its_own_actor(
+    wallet: Wallet, frozen_clock: Any
+) -> None:
+    mei, lei = await wallet.user("mei"), await wallet.user("lei")
+    proof = await verify_pin(wallet.db, wallet.actor(mei), PIN)
+    leis = await verify_pin(wallet.db, wallet.actor(lei), PIN)
+    async with wallet.db.transaction() as session:
+        await confirm_pin(session, wallet.actor(mei), proof)  # fresh and Mei's: accepted
+        for wrong_proof in (None, leis):
+            with pytest.raises(InvalidInput) as refused:
+                await confirm_pin(session, wallet.actor(mei), wrong_proof)
+            assert refused.value.code == "pin_required"
+    # Each change of the PIN makes every earlier proof stale.
+    current = PIN
+    for new_pin in ("975312", "246813"):
+        change = await verify_pin(wallet.db, wallet.actor(mei), current)
+        async with wallet.db.transaction() as session:
+            await set_pin(session, wallet.actor(mei), new_pin, change)
+        async with wallet.db.transaction() as session:
+            for stale in (proof, change):
+                with pytest.raises(PinChanged):
+                    await confirm_pin(session, wallet.actor(mei), stale)
+        current, proof = new_pin, await verify_pin(wallet.db, wallet.actor(mei), new_pin)
