@@ -94,6 +94,7 @@ async def test_filters_and_pages(audit: AuditDriver, wallet: Wallet, frozen_cloc
         ({"subject": "-1"}, 422, "invalid_id"),
         ({"since": "yesterday"}, 422, "invalid_input"),
         ({"since": "2026-11-12T00:00:00Z", "until": "2026-11-11T00:00:00Z"}, 422, "invalid_time_range"),
+        ({"until": "0001-01-01T00:00:00+05:00"}, 422, "invalid_time_range"),
         ({"cursor": "not-a-cursor!"}, 422, "invalid_cursor"),
         ({"limit": 0}, 422, "invalid_input"),
         ({"limit": 101}, 422, "invalid_input"),

@@ -68,8 +68,7 @@ class AuditFilter:
     ) -> AuditFilter:
         """Check the filter as typed by an operator: ids must be ids, the kind one the log records,
         and the time range must not end before it starts."""
-        since = as_utc(since) if since is not None else None
-        until = as_utc(until) if until is not None else None
+        since, until = _instant(since, "since"), _instant(until, "until")
         if since is not None and until is not None and until < since:
             raise InvalidInput("until must not be before since.", code="invalid_time_range")
         if kind is not None and kind not in KINDS:
@@ -98,6 +97,15 @@ class AuditFilter:
         if self.until is not None:
             stmt = stmt.where(AuditEntry.occurred_at < self.until)
         return stmt
+
+
+def _instant(value: datetime | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return as_utc(value)
+    except OverflowError:  # an offset that moves year 1 or 9999 out of range in UTC
+        raise InvalidInput(f"{name} is out of range.", code="invalid_time_range") from None
 
 
 def _user_id(value: str | None, name: str) -> int | None:
