@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
+        trusted_proxies=settings.trusted_proxy_set,
     )
 
     for manifest in platform.domains:

@@ -226,7 +226,21 @@ def admin() -> None:
     """Operator actions on accounts."""
 
 
+def _command_line_user() -> str:
+    import getpass
+    import socket
+
+    from quanzi.core import context
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        who = f"uid {os.getuid()}"
+    return context.clip_user_agent(f"quanzi {' '.join(sys.argv[1:3])} ({who}@{socket.gethostname()})") or ""
+
+
 def _admin_action(action: Callable[..., Awaitable[Any]], login: str, *args: Any) -> Any:
+    from quanzi.core import context
     from quanzi.core.db import Database
     from quanzi.core.storage import LocalStorage, configure_storage
     from quanzi.identity import service
@@ -237,9 +251,11 @@ def _admin_action(action: Callable[..., Awaitable[Any]], login: str, *args: Any)
     async def run() -> Any:
         db = Database(settings.database_url)
         try:
-            async with db.transaction() as session:
-                user = await service.find_by_login(session, login)
-                return await action(session, user.id, *args)
+            # The audit log shows these actions as done from this command, by this machine's user.
+            with context.origin(context.Origin(via="cli", user_agent=_command_line_user())):
+                async with db.transaction() as session:
+                    user = await service.find_by_login(session, login)
+                    return await action(session, user.id, *args)
         finally:
             await db.dispose()
 
@@ -281,6 +297,53 @@ def make_operator(login: str, revoke: bool) -> None:
 
     _admin_action(lambda s, uid: service.set_operator(s, uid, not revoke), login)
     click.echo(f"{login}: operator {'removed' if revoke else 'granted'}")
+
+
+@main.group()
+def audit() -> None:
+    """The audit log of money and operator actions (MOD-3, docs/audit.md)."""
+
+
+@audit.command("export")
+@click.option("--since", type=click.DateTime(), default=None, help="From this time, UTC (inclusive).")
+@click.option("--until", type=click.DateTime(), default=None, help="Up to this time, UTC (exclusive).")
+@click.option("--kind", default=None, help="Only this kind (an event topic, e.g. wallet.transfer.created).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+def audit_export(since: Any, until: Any, kind: str | None, fmt: str) -> None:
+    """Write the audit log, oldest first, to standard output: `quanzi audit export > audit.jsonl`."""
+    import csv
+    import json
+
+    from quanzi.audit import service
+    from quanzi.core.db import Database
+    from quanzi.core.errors import AppError
+
+    settings = get_settings()
+    try:
+        where = service.AuditFilter.parse(kind=kind, since=since, until=until)
+    except AppError as exc:
+        raise click.UsageError(str(exc)) from None
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        out = sys.stdout
+        writer = csv.DictWriter(out, fieldnames=service.EXPORT_FIELDS) if fmt == "csv" else None
+        if writer is not None:
+            writer.writeheader()
+        count = 0
+        try:
+            async for entry in service.export_entries(db, where):
+                if writer is not None:
+                    writer.writerow(service.flat_row(entry))
+                else:
+                    out.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+                count += 1
+        finally:
+            await db.dispose()
+        return count
+
+    count = _run(run())
+    click.echo(f"{count} audit entries exported", err=True)
 
 
 def _safe_url(url: str) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from quanzi.audit import domain as audit_domain
 from quanzi.chat import domain as chat_domain
 from quanzi.commerce import domain as commerce_domain
 from quanzi.config import Settings
@@ -43,6 +44,8 @@ DOMAINS: tuple[DomainManifest, ...] = (
     wallet_domain.manifest,
     commerce_domain.manifest,
     groupbuy_domain.manifest,
+    # Last: it reads every other domain's events (and identity's cards), and nothing reads it.
+    audit_domain.manifest,
 )
 
 

@@ -23,7 +23,7 @@ from prometheus_client import Counter, Histogram
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from quanzi.core import idempotency
+from quanzi.core import context, idempotency
 from quanzi.core.actor import Actor
 from quanzi.core.db import Database
 from quanzi.core.errors import AppError, PayloadTooLarge, TooManyRequests, Unauthorized, error_envelope
@@ -109,12 +109,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class RequestContextMiddleware:
-    """Gives each request an id, caps its body, logs one line and records metrics for it."""
+    """Gives each request an id, caps its body, logs one line and records metrics for it, and runs it
+    in a `core.context.Origin` (address, user agent, id) that the events it writes carry."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_upload_bytes: int,
+        trusted_proxies: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -125,6 +134,21 @@ class RequestContextMiddleware:
         request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        client = scope.get("client")
+        origin = context.Origin(
+            via="http",
+            address=address_of(
+                client[0] if client else "unknown", headers.get("x-forwarded-for", ""), self.trusted_proxies
+            ),
+            user_agent=context.clip_user_agent(headers.get("user-agent")),
+            request_id=request_id,
+        )
+        with context.origin(origin):
+            await self._serve(scope, receive, send, headers, request_id)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], request_id: str
+    ) -> None:
         limit = (
             self.max_upload_bytes
             if headers.get("content-type", "").startswith("multipart/")
@@ -257,11 +281,18 @@ async def get_db(request: Request) -> Database:
 
 def client_address(request: Request) -> str:
     """The caller's address; X-Forwarded-For is believed only when it comes from a trusted proxy."""
-    peer = request.client.host if request.client else "unknown"
-    trusted: frozenset[str] = request.app.state.settings.trusted_proxy_set
+    return address_of(
+        request.client.host if request.client else "unknown",
+        request.headers.get("x-forwarded-for", ""),
+        request.app.state.settings.trusted_proxy_set,
+    )
+
+
+def address_of(peer: str, forwarded_for: str, trusted: frozenset[str]) -> str:
+    """The first hop, from the right, that is not one of our trusted proxies."""
     if peer not in trusted:
         return peer
-    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
     for hop in reversed(hops):
         if hop not in trusted:
             try:
@@ -285,6 +316,7 @@ async def optional_actor(
     )
     if actor is None:
         raise Unauthorized("The session has ended or the token is not valid. Please log in again.")
+    context.set_actor(actor.user_id)  # the events this request writes name who acted
     return actor
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import JSON, BigInteger, Index, String, bindparam, func, select,
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quanzi.core import clock, events
+from quanzi.core import clock, context, events
 from quanzi.core.bus import EventBus, check_topic
 from quanzi.core.db import Base, Database, table_of
 from quanzi.core.ids import new_id
@@ -55,6 +55,10 @@ class OutboxEvent(Base):
     # Set together when the relay sequences the row; NULL until then.
     position: Mapped[int | None] = mapped_column(BigInteger)
     published_at: Mapped[datetime | None]
+    # Where the change came from (`core.context.Origin`): the request's actor, address, user agent
+    # and id. Kept beside the payload, not in it: payloads are the documented contract with every
+    # consumer and the bus, while this is for the durable consumers that audit (never published).
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 def emit(session: AsyncSession, topic: str, data: dict[str, Any]) -> int:
@@ -63,6 +67,7 @@ def emit(session: AsyncSession, topic: str, data: dict[str, Any]) -> int:
     check_topic(topic)
     version = events.check_payload(topic, data)
     event_id = new_id()
+    origin = context.current()
     session.add(
         OutboxEvent(
             id=event_id,
@@ -72,6 +77,7 @@ def emit(session: AsyncSession, topic: str, data: dict[str, Any]) -> int:
             created_at=clock.now(),
             position=None,
             published_at=None,
+            context=None if origin is None else origin.as_event_context(),
         )
     )
     session.info["outbox_dirty"] = True

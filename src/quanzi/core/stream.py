@@ -80,6 +80,8 @@ class StreamEvent:
     version: int
     occurred_at: datetime
     data: dict[str, Any]
+    # Who acted and from where (`core.context.Origin.as_event_context`); None outside a request.
+    context: dict[str, Any] | None = None
 
 
 Handler = Callable[[AsyncSession, StreamEvent], Awaitable[None]]
@@ -196,6 +198,7 @@ async def _run_batch(session: AsyncSession, db: Database, consumer: Consumer) ->
             version=row.version,
             occurred_at=row.created_at,
             data=dict(row.payload),
+            context=dict(row.context) if row.context else None,
         )
         if event.position == state.failing_position and state.attempts >= consumer.max_attempts:
             session.add(

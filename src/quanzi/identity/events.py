@@ -32,6 +32,13 @@ class KolBadgeChanged(EventPayload):
     granted: bool
 
 
+class OperatorChanged(EventPayload):
+    """An account was given the operator role, or lost it (`quanzi admin make-operator`)."""
+
+    user_id: EventId
+    granted: bool
+
+
 class SessionRevoked(EventPayload):
     """Sessions of a user stopped standing for what they did: logged out, revoked, ended by a password
     change (`session_ids`), or every session of the user (null) after a change to the account's rights.
@@ -46,5 +53,6 @@ EVENTS = (
     EventType("identity.user.updated", UserUpdated),
     EventType("identity.merchant.verification_changed", MerchantVerificationChanged),
     EventType("identity.kol.badge_changed", KolBadgeChanged),
+    EventType("identity.operator.changed", OperatorChanged),
     EventType("identity.session.revoked", SessionRevoked),
 )

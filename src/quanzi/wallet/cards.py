@@ -186,6 +186,11 @@ async def _submit(session: AsyncSession, actor: Actor, card: Card, kind: str, am
     session.add(order)
     await session.flush()
     await get_bank_adapter().submit(session, order, card.token)
+    emit(
+        session,
+        f"wallet.{kind}.requested",
+        {"order_id": str(order.id), "user_id": str(actor.user_id), "amount": amount, "card": card.masked},
+    )
     return order
 
 

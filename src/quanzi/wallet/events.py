@@ -47,6 +47,17 @@ class RedPacketExpired(EventPayload):
     conversation_ref: str | None
 
 
+class BankOrderRequested(EventPayload):
+    """A user asked the bank to charge a linked card into the wallet (top-up) or to pay the wallet
+    out to it (withdrawal, whose amount moves into the withdrawal hold at once) (WAL-2). `card` is
+    the card's masked number."""
+
+    order_id: EventId
+    user_id: EventId
+    amount: int
+    card: str
+
+
 class BankOrderResolved(EventPayload):
     """The bank answered a top-up or withdrawal (WAL-2); a failed withdrawal was reversed."""
 
@@ -86,6 +97,8 @@ EVENTS = (
     EventType("wallet.red_packet.created", RedPacketCreated),
     EventType("wallet.red_packet.grabbed", RedPacketGrabbed),
     EventType("wallet.red_packet.expired", RedPacketExpired),
+    EventType("wallet.topup.requested", BankOrderRequested),
+    EventType("wallet.withdrawal.requested", BankOrderRequested),
     EventType("wallet.topup.succeeded", BankOrderResolved),
     EventType("wallet.topup.failed", BankOrderResolved),
     EventType("wallet.withdrawal.succeeded", BankOrderResolved),

@@ -526,6 +526,7 @@ async def set_operator(session: AsyncSession, user_id: int | str, is_operator: b
     """Only reachable from the local `quanzi admin` command."""
     user = await require_user(session, user_id)
     user.is_operator = is_operator
+    emit(session, "identity.operator.changed", {"user_id": str(user.id), "granted": is_operator})
     note_revoked(session, user.id, None)  # cached actors carry the role: look it up again
     return user
 

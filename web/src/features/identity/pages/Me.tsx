@@ -8,6 +8,7 @@ import { t } from '../../../core/i18n';
 import { navigate } from '../../../core/router';
 import { currentUser, endSession } from '../../../core/session';
 import { useStore } from '../../../core/store';
+import { OperatorLinks } from '../../audit/components/OperatorLinks';
 import { MeShopLinks } from '../../commerce/components/MeShopLinks';
 import { logout, uploadAvatar } from '../api';
 import { PasswordForm } from '../components/PasswordForm';
@@ -73,6 +74,7 @@ export function MePage() {
       </section>
 
       <MeShopLinks />
+      <OperatorLinks />
       <ProfileEditor me={me} />
       <PrivacySettings me={me} />
       <PasswordForm onChanged={() => setSessionsVersion((v) => v + 1)} />
