@@ -14,5 +14,6 @@ import { groupbuy } from '../features/groupbuy';
 import { chat } from '../features/chat';
 import { wallet } from '../features/wallet';
 import { merchant } from '../features/commerce/merchant';
+import { moderation } from '../features/moderation';
 
-export const features: Feature[] = [identity, graph, feed, commerce, groupbuy, chat, wallet, merchant];
+export const features: Feature[] = [identity, graph, feed, commerce, groupbuy, chat, wallet, merchant, moderation];

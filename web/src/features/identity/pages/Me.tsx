@@ -9,6 +9,7 @@ import { navigate } from '../../../core/router';
 import { currentUser, endSession } from '../../../core/session';
 import { useStore } from '../../../core/store';
 import { MeShopLinks } from '../../commerce/components/MeShopLinks';
+import { OperatorLinks } from '../../moderation/components/OperatorLinks';
 import { logout, uploadAvatar } from '../api';
 import { PasswordForm } from '../components/PasswordForm';
 import { PrivacySettings } from '../components/PrivacySettings';
@@ -73,6 +74,7 @@ export function MePage() {
       </section>
 
       <MeShopLinks />
+      <OperatorLinks />
       <ProfileEditor me={me} />
       <PrivacySettings me={me} />
       <PasswordForm onChanged={() => setSessionsVersion((v) => v + 1)} />
