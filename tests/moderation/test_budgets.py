@@ -10,7 +10,10 @@ import httpx
 
 from tests.moderation.conftest import V1, Moderation
 from tests.statements import count_statements
-from tests.test_statement_budgets import SEND_MESSAGE
+from tests.test_statement_budgets import LIST_PAGE, SEND_MESSAGE
+
+# BEGIN, the target's description, the insert, the outbox event, COMMIT (the session is cached).
+FILE_REPORT = 5
 
 
 async def _cost(app: Any, client: httpx.AsyncClient, path: str, body: dict[str, Any], headers: Any) -> int:
@@ -49,3 +52,31 @@ async def test_screening_costs_no_statement(mod: Moderation, app: Any, client: h
     with_list = await costs("一起去打赌博士 gamble")
     assert with_list == without
     assert with_list["message"] <= SEND_MESSAGE
+
+
+async def test_the_queue_costs_the_same_for_1_and_for_20_reports(
+    mod: Moderation, app: Any, client: httpx.AsyncClient
+) -> None:
+    operator = await mod.operator()
+    reporter = await mod.users.create()
+
+    async def page_cost() -> int:
+        async with count_statements(app) as counted:
+            response = await client.get(f"{V1}/admin/reports", params={"limit": 20}, headers=operator.headers)
+        assert response.status_code == 200, response.text
+        return counted.total
+
+    async def report_cost(author: Any) -> int:
+        async with count_statements(app) as counted:
+            response = await mod.report(reporter, "user", author.id)
+        assert response.status_code == 201, response.text
+        return counted.total
+
+    for user in (operator, reporter):  # each process now holds their sessions
+        assert (await client.get(f"{V1}/me", headers=user.headers)).status_code == 200
+    filing = await report_cost(await mod.users.create())
+    one = await page_cost()
+    for _ in range(19):
+        assert await report_cost(await mod.users.create()) == filing
+    assert await page_cost() == one <= LIST_PAGE
+    assert filing <= FILE_REPORT
