@@ -3,12 +3,16 @@ messages and nicknames are refused or masked; every process's copy follows the l
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from quanzi.moderation import service as moderation
+from quanzi.moderation.service import filter as word_filter
 from tests.moderation.conftest import V1, Moderation
 
 if TYPE_CHECKING:  # a Test* class pytest would try to collect
@@ -183,3 +187,33 @@ async def test_another_process_change_reaches_this_one_by_the_bus(mod: Moderatio
     async with db.transaction() as session:
         assert await moderation.screen(session, "gamble") == "******"
         assert (await moderation.current_list(session)).version == 7
+
+
+async def test_a_lost_bus_message_is_made_up_by_the_version_poll(
+    mod: Moderation, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the event, each process's poll sees the stored version move on and drops its copy."""
+    db = app.state.db
+    async with db.transaction() as session:
+        assert await moderation.screen(session, "gamble") == "gamble"  # loaded: version 0
+        await session.execute(
+            text(
+                "INSERT INTO moderation_words (id, word, action, created_at)"
+                " VALUES (1, 'gamble', 'mask', CURRENT_TIMESTAMP)"
+            )
+        )
+        await session.execute(text("INSERT INTO moderation_word_list_version (id, version) VALUES (1, 1)"))
+    monkeypatch.setattr(word_filter, "POLL_SECONDS", 0.01)
+    stop = asyncio.Event()
+    poller = asyncio.create_task(moderation.poll_versions(db, stop))
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            async with db.transaction() as session:
+                if await moderation.screen(session, "gamble") == "******":
+                    break
+            assert time.monotonic() < deadline, "the poll never dropped the stale copy"
+            await asyncio.sleep(0.02)
+    finally:
+        stop.set()
+        await poller
