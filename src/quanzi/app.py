@@ -30,6 +30,7 @@ from quanzi.core.metrics import refresh_stream_metrics
 from quanzi.core.schemas import ErrorEnvelope
 from quanzi.core.storage import LocalStorage, configure_storage
 from quanzi.identity import service as identity_service
+from quanzi.moderation import service as moderation_service
 from quanzi.platform import Platform
 
 API_PREFIX = "/api/v1"
@@ -61,6 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await platform.start(background=settings.run_jobs_in_serve, consumers=settings.run_consumers_in_serve)
         # Revocations committed by any process reach this one's session cache over the bus.
         await platform.bus.subscribe(identity_service.REVOKED_TOPIC, resolver.cache.on_revoked)
+        # So do changes to the sensitive-word list, to this process's copy of it.
+        await platform.bus.subscribe(
+            moderation_service.WORDS_CHANGED_TOPIC, moderation_service.WordListListener(db)
+        )
         try:
             yield
         finally:

@@ -34,9 +34,11 @@ from quanzi.feed import domain as feed_domain
 from quanzi.graph import domain as graph_domain
 from quanzi.groupbuy import domain as groupbuy_domain
 from quanzi.identity import domain as identity_domain
+from quanzi.moderation import domain as moderation_domain
 from quanzi.wallet import domain as wallet_domain
 
 DOMAINS: tuple[DomainManifest, ...] = (
+    moderation_domain.manifest,
     identity_domain.manifest,
     graph_domain.manifest,
     chat_domain.manifest,

@@ -33,7 +33,7 @@ async def test_only_operators_read_the_log(audit: AuditDriver, wallet: Wallet) -
     assert anonymous.status_code == 401
     refused = await audit.page(mei)
     assert refused.status_code == 403
-    assert refused.json()["error"]["code"] == "operators_only"
+    assert refused.json()["error"]["code"] == "not_an_operator"
     # Refused before the filters are looked at: a bad filter tells a non-operator nothing either.
     assert (await audit.page(mei, kind="no.such.kind")).status_code == 403
     operator = await audit.operator()

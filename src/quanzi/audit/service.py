@@ -121,7 +121,7 @@ def require_operator(actor: Actor) -> None:
     """The log is for operators. Its existence is no secret (it is documented), so others get a 403
     that says why rather than a 404."""
     if not actor.is_operator:
-        raise Forbidden("Only operators may read the audit log.", code="operators_only")
+        raise Forbidden("Only operators may read the audit log.", code="not_an_operator")
 
 
 async def list_entries(

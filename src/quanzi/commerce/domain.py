@@ -6,6 +6,7 @@ from quanzi.commerce.events import EVENTS
 from quanzi.commerce.jobs import JOBS
 from quanzi.commerce.orders import LIFECYCLE as ORDER_LIFECYCLE
 from quanzi.commerce.refunds import LIFECYCLE as REFUND_LIFECYCLE
+from quanzi.commerce.reporting import REPORT_TARGETS
 from quanzi.core.manifest import DomainManifest
 
 manifest = DomainManifest(
@@ -15,5 +16,5 @@ manifest = DomainManifest(
     consumers=(SHOP_VERIFICATION,),
     events=EVENTS,
     lifecycles=(ORDER_LIFECYCLE, REFUND_LIFECYCLE),
-    contributes={"chat.card_kinds": CARD_KINDS},
+    contributes={"chat.card_kinds": CARD_KINDS, "moderation.report_targets": REPORT_TARGETS},
 )

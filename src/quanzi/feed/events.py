@@ -52,7 +52,9 @@ class NotificationCreated(EventPayload):
 
     user_id: EventId
     notification_id: EventId
-    kind: Literal["like", "comment", "reply", "mention", "repost", "comment_removed"]
+    kind: Literal[
+        "like", "comment", "reply", "mention", "repost", "comment_removed", "taken_down", "restored"
+    ]
 
 
 class NotificationRead(EventPayload):

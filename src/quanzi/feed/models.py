@@ -31,7 +31,16 @@ from quanzi.core.db import Base
 POST_KINDS = ("moment", "public")
 VISIBILITIES = ("public", "friends", "private", "include", "exclude")
 BROWSE_BACK = ("all", "6m", "1m", "3d")
-NOTIFICATION_KINDS = ("like", "comment", "reply", "mention", "repost", "comment_removed")
+NOTIFICATION_KINDS = (
+    "like",
+    "comment",
+    "reply",
+    "mention",
+    "repost",
+    "comment_removed",
+    "taken_down",
+    "restored",
+)
 ACTIVITY_ACTIONS = ("post", "discuss", "search", "read")
 
 
@@ -77,6 +86,8 @@ class Post(Base):
     repost_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
+    # Set while an operator has taken the post down (MOD-2): hidden from everyone, kept for a restore.
+    taken_down_at: Mapped[datetime | None]
 
 
 class PostAudience(Base):
@@ -140,6 +151,7 @@ class Comment(Base):
     )
     reply_to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
+    taken_down_at: Mapped[datetime | None]  # as `Post.taken_down_at`
 
 
 class Topic(Base):
@@ -219,7 +231,9 @@ class Notification(Base):
     __tablename__ = "feed_notifications"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('like', 'comment', 'reply', 'mention', 'repost', 'comment_removed')", name="kind"
+            "kind IN ('like', 'comment', 'reply', 'mention', 'repost', 'comment_removed',"
+            " 'taken_down', 'restored')",
+            name="kind",
         ),
         Index("ix_feed_notifications_recipient_id_id", "recipient_id", "id"),
         Index(

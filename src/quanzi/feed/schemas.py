@@ -19,7 +19,9 @@ MAX_LOCATION = 64
 
 Visibility = Literal["friends", "private", "include", "exclude"]
 BrowseBack = Literal["all", "6m", "1m", "3d"]
-NotificationKind = Literal["like", "comment", "reply", "mention", "repost", "comment_removed"]
+NotificationKind = Literal[
+    "like", "comment", "reply", "mention", "repost", "comment_removed", "taken_down", "restored"
+]
 
 
 def _clean_body(value: str) -> str:

@@ -33,6 +33,8 @@ class User(Base):
     discoverable_by_phone: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     password_changed_at: Mapped[datetime]
+    # Set while an operator has banned the account (MOD-2): no session, no login.
+    banned_at: Mapped[datetime | None]
 
 
 class AuthSession(Base):

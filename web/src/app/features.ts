@@ -15,5 +15,17 @@ import { chat } from '../features/chat';
 import { wallet } from '../features/wallet';
 import { merchant } from '../features/commerce/merchant';
 import { audit } from '../features/audit';
+import { moderation } from '../features/moderation';
 
-export const features: Feature[] = [identity, graph, feed, commerce, groupbuy, chat, wallet, merchant, audit];
+export const features: Feature[] = [
+  identity,
+  graph,
+  feed,
+  commerce,
+  groupbuy,
+  chat,
+  wallet,
+  merchant,
+  audit,
+  moderation,
+];

@@ -35,6 +35,7 @@ from quanzi.feed.service.visibility import (
 )
 from quanzi.identity import service as identity
 from quanzi.identity.schemas import UserCard
+from quanzi.moderation import service as moderation
 
 
 async def _discussed(session: AsyncSession, actor: Actor, post: Post) -> None:
@@ -100,13 +101,13 @@ async def list_likes(
 # --- comments ----------------------------------------------------------------------------------------
 
 
-async def _visible_comment(
+async def visible_comment(
     session: AsyncSession, viewer: Viewer, comment_id: int | str, *, post: Post | None = None
 ) -> tuple[Comment, Post]:
     """A comment the viewer may see, with its post; NotFound otherwise."""
     parsed = parse_id(comment_id)
     comment = await session.get(Comment, parsed) if parsed is not None else None
-    if comment is not None and (post is None or comment.post_id == post.id):
+    if comment is not None and comment.taken_down_at is None and (post is None or comment.post_id == post.id):
         found = post or await session.scalar(
             select(Post).where(Post.id == comment.post_id, post_visible(viewer))
         )
@@ -123,11 +124,12 @@ async def add_comment(
     """Comment on a post the actor may see, or reply to a comment there that the actor may see (one
     level: a reply to a reply is addressed to its author, under the same post). The author is told of
     comments, the addressee of replies, and mentioned users who may see the comment of mentions."""
+    body = await moderation.screen(session, body)
     viewer = await load_viewer(session, actor)
     post = await require_post(session, viewer, post_id)
     reply_to: Comment | None = None
     if reply_to_comment_id is not None:
-        reply_to, _ = await _visible_comment(session, viewer, reply_to_comment_id, post=post)
+        reply_to, _ = await visible_comment(session, viewer, reply_to_comment_id, post=post)
     comment = Comment(
         id=new_id(),
         post_id=post.id,
@@ -210,7 +212,9 @@ async def list_comments(
     post = await require_post(session, viewer, post_id)
     scope = await interaction_scope(session, viewer, post)
     stmt = select(Comment).where(
-        Comment.post_id == post.id, scope.clause(Comment.author_id, Comment.reply_to_user_id)
+        Comment.post_id == post.id,
+        Comment.taken_down_at.is_(None),
+        scope.clause(Comment.author_id, Comment.reply_to_user_id),
     )
     after = after_id(page)
     if after is not None:
@@ -230,7 +234,7 @@ async def delete_comment(session: AsyncSession, actor: Actor, comment_id: int | 
     """Delete a comment: its author may, and so may the post's author (MOM-6), who then tells the
     commenter. A comment the actor may not see is 404; someone else's under someone else's post 403."""
     viewer = await load_viewer(session, actor)
-    comment, post = await _visible_comment(session, viewer, comment_id)
+    comment, post = await visible_comment(session, viewer, comment_id)
     if actor.user_id not in (comment.author_id, post.author_id):
         raise Forbidden(
             "Only the commenter or the post's author can delete a comment.", code="not_your_comment"

@@ -28,6 +28,7 @@ from quanzi.feed.service.visibility import load_viewer
 from quanzi.graph import service as graph
 from quanzi.identity import service as identity
 from quanzi.identity.schemas import UserCard
+from quanzi.moderation import service as moderation
 
 
 def _ids(raw: Sequence[str]) -> list[int]:
@@ -60,6 +61,7 @@ async def create_moment(session: AsyncSession, actor: Actor, data: MomentIn) -> 
     """Post a Moment (MOM-1, MOM-2) to all friends, to the author only, only to chosen tags and
     friends, or to all friends except them. Mentioned friends are told only if they are in the
     audience."""
+    body = await moderation.screen(session, data.body)
     viewer = await load_viewer(session, actor)
     tag_ids: list[int] = []
     user_ids: list[int] = []
@@ -72,7 +74,7 @@ async def create_moment(session: AsyncSession, actor: Actor, data: MomentIn) -> 
         viewer,
         NewPost(
             kind="moment",
-            body=data.body,
+            body=body,
             media_ids=data.media_ids,
             location=data.location,
             share=data.share,
@@ -84,7 +86,7 @@ async def create_moment(session: AsyncSession, actor: Actor, data: MomentIn) -> 
     if audience:
         session.add_all([PostAudience(post_id=post.id, user_id=user_id) for user_id in sorted(audience)])
         await session.flush()
-    await notify_mentioned(session, post, filed.mentioned_ids, data.body)
+    await notify_mentioned(session, post, filed.mentioned_ids, body)
     return await render_post(session, viewer, post)
 
 

@@ -35,6 +35,9 @@ from quanzi.graph import service as graph_lists
 from quanzi.identity import service as identity
 
 MAX_UNREAD_COUNTED = 999
+# Notices about the recipient's own post or comment (removed by the post's author, taken down or
+# restored by an operator): shown whatever became of what they are about.
+OWN_NOTICES = ("comment_removed", "taken_down", "restored")
 EXCERPT_CHARS = 140
 
 
@@ -92,13 +95,18 @@ def _still_visible(viewer: Viewer) -> ColumnElement[bool]:
         select(Like.id).where(Like.post_id == Notification.post_id, Like.user_id == Notification.actor_id)
     )
     return or_(
-        Notification.kind == "comment_removed",
+        Notification.kind.in_(OWN_NOTICES),
         and_(
             Post.id.is_not(None),
             or_(Notification.actor_id.is_(None), interaction_visible(viewer, Notification.actor_id)),
             or_(
                 Notification.comment_id.is_(None),
-                and_(Comment.id.is_not(None), interaction_visible(viewer, Comment.author_id), reply_visible),
+                and_(
+                    Comment.id.is_not(None),
+                    Comment.taken_down_at.is_(None),
+                    interaction_visible(viewer, Comment.author_id),
+                    reply_visible,
+                ),
             ),
             or_(Notification.kind != "like", still_liked),
         ),

@@ -31,6 +31,7 @@ from quanzi.feed.service import topics as parsing
 from quanzi.feed.service.views import render_post
 from quanzi.feed.service.visibility import Viewer, find_post, load_viewer, post_visible, require_post
 from quanzi.identity import service as identity
+from quanzi.moderation import service as moderation
 
 PURGE_MEDIA_JOB = "feed.media.purge"
 MAX_CHAIN = 10
@@ -125,6 +126,7 @@ async def notify_mentioned(session: AsyncSession, post: Post, mentioned_ids: lis
 
 async def create_public_post(session: AsyncSession, actor: Actor, data: PublicPostIn) -> PostOut:
     """Publish a public post (PUB-1): anyone not blocked either way sees it; followers in their home."""
+    body = await moderation.screen(session, data.body)
     viewer = await load_viewer(session, actor)
     post, filed = await write_post(
         session,
@@ -132,14 +134,14 @@ async def create_public_post(session: AsyncSession, actor: Actor, data: PublicPo
         viewer,
         NewPost(
             kind="public",
-            body=data.body,
+            body=body,
             media_ids=data.media_ids,
             location=data.location,
             share=data.share,
         ),
     )
-    await notify_mentioned(session, post, filed.mentioned_ids, data.body)
-    await hotsearch.record_post(session, actor.user_id, data.body, filed.topics)
+    await notify_mentioned(session, post, filed.mentioned_ids, body)
+    await hotsearch.record_post(session, actor.user_id, body, filed.topics)
     return await render_post(session, viewer, post)
 
 
@@ -147,6 +149,7 @@ async def repost(session: AsyncSession, actor: Actor, post_id: int | str, data: 
     """Repost a public post the actor may see, with an optional comment (PUB-2). A Moment is 422
     ``not_repostable``; a repost whose original the actor may no longer see is 422
     ``original_unavailable``. The parent's and the root's authors are told."""
+    comment = await moderation.screen(session, data.comment, field="comment")
     viewer = await load_viewer(session, actor)
     parent = await require_post(session, viewer, post_id)
     if parent.kind != "public":
@@ -161,7 +164,7 @@ async def repost(session: AsyncSession, actor: Actor, post_id: int | str, data: 
         viewer,
         NewPost(
             kind="public",
-            body=data.comment,
+            body=comment,
             parent=parent,
         ),
     )
@@ -169,10 +172,10 @@ async def repost(session: AsyncSession, actor: Actor, post_id: int | str, data: 
     await session.execute(update(Post).where(Post.id.in_(counted)).values(repost_count=Post.repost_count + 1))
     for original in {parent.author_id, root.author_id}:
         notifications.notify(
-            session, original, "repost", actor_id=actor.user_id, post_id=post.id, text=data.comment
+            session, original, "repost", actor_id=actor.user_id, post_id=post.id, text=comment
         )
-    await notify_mentioned(session, post, filed.mentioned_ids, data.comment)
-    await hotsearch.record_post(session, actor.user_id, data.comment, filed.topics)
+    await notify_mentioned(session, post, filed.mentioned_ids, comment)
+    await hotsearch.record_post(session, actor.user_id, comment, filed.topics)
     root_topics = await indexing.topics_of(session, root.id)
     if root_topics:
         await hotsearch.record(session, actor.user_id, "discuss", topics=root_topics)

@@ -147,6 +147,7 @@ async def _interactions(
         .join(Post, Post.id == Comment.post_id)
         .where(
             Comment.post_id.in_(ids),
+            Comment.taken_down_at.is_(None),
             interaction_visible(viewer, Comment.author_id),
             or_(Comment.reply_to_user_id.is_(None), interaction_visible(viewer, Comment.reply_to_user_id)),
         )

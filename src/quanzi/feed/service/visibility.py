@@ -158,7 +158,8 @@ def _inside_browse_back(now: datetime) -> ColumnElement[bool]:
 def post_visible(viewer: Viewer) -> ColumnElement[bool]:
     """THE rule: a condition on `Post` that holds exactly for the posts `viewer` may see. It asks the
     graph in SQL (friendship, blocks) and needs no relations loaded."""
-    alive = Post.deleted_at.is_(None)
+    # Deleted by the author, or taken down by an operator (MOD-2): gone for everyone, the author too.
+    alive = and_(Post.deleted_at.is_(None), Post.taken_down_at.is_(None))
     if viewer.user_id is None:
         return and_(alive, Post.kind == "public")
     uid = viewer.user_id

@@ -93,15 +93,17 @@ class SessionCache:
         async with db.read() as session:
             row = (
                 await session.execute(
-                    select(AuthSession, User.kind, User.is_operator)
+                    select(AuthSession, User.kind, User.is_operator, User.banned_at)
                     .join(User, User.id == AuthSession.user_id)
                     .where(AuthSession.token_hash == digest)
                 )
             ).first()
         if row is None:
             return None
-        auth, kind, is_operator = row
-        if auth.revoked_at is not None or auth.expires_at <= now:
+        auth, kind, is_operator, banned_at = row
+        # A banned account's sessions are revoked with the ban; one issued by a login that raced
+        # with it is refused here.
+        if auth.revoked_at is not None or auth.expires_at <= now or banned_at is not None:
             self._drop(digest)
             return None
         actor = Actor(user_id=auth.user_id, session_id=auth.id, kind=kind, is_operator=is_operator)

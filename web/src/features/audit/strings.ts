@@ -92,7 +92,6 @@ export const zh: Translation<typeof en> = {
 };
 
 export const zhErrors: Record<string, string> = {
-  operators_only: '仅运营人员可以查看审计日志。',
   unknown_audit_kind: '没有这种审计类型。',
   invalid_time_range: '结束时间不能早于开始时间。',
 };

@@ -121,7 +121,15 @@ export interface HotSearch {
   computed_at: string | null;
 }
 
-export type NotificationKind = 'like' | 'comment' | 'reply' | 'mention' | 'repost' | 'comment_removed';
+export type NotificationKind =
+  | 'like'
+  | 'comment'
+  | 'reply'
+  | 'mention'
+  | 'repost'
+  | 'comment_removed'
+  | 'taken_down'
+  | 'restored';
 
 export interface Notification {
   id: Id;

@@ -10,6 +10,7 @@ import { currentUser } from '../../../core/session';
 import { useStore } from '../../../core/store';
 import type { Id } from '../../../core/types';
 import { putChat } from '../../chat/chats';
+import { ReportButton } from '../../moderation/components/ReportButton';
 import {
   followShop,
   getShop,
@@ -78,6 +79,7 @@ export function ShopDetailPage({ id }: { id: string }) {
                 <button type="button" class="small" data-testid="message-shop" disabled={busy} onClick={() => run(() => messageShop(id))}>
                   {t('shop.messageShop')}
                 </button>
+                <ReportButton kind="shop" id={data.id} small={false} />
               </div>
             )}
           </div>

@@ -7,6 +7,7 @@ import { currentUser } from '../../../core/session';
 import { useStore } from '../../../core/store';
 import type { UserCard } from '../../../core/types';
 import { ShareLinks } from '../../commerce/components/ShareLinks';
+import { ReportButton } from '../../moderation/components/ReportButton';
 import {
   addComment,
   deletePost,
@@ -106,6 +107,7 @@ export function PostCard(props: Props) {
             {t('feed.delete')}
           </button>
         )}
+        {me && me.id !== post.author.id && <ReportButton kind="post" id={post.id} />}
       </footer>
       <div class="post-actions">
         <button
@@ -224,6 +226,7 @@ function CommentSection({
 }) {
   const [text, setText] = useState('');
   const [replyTo, setReplyTo] = useState<Comment | null>(null);
+  const me = useStore(currentUser);
   const [busy, run] = useAction();
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -258,6 +261,7 @@ function CommentSection({
               <button type="button" class="comment-body" onClick={() => box && setReplyTo(comment)}>
                 {comment.body}
               </button>
+              {me && me.id !== comment.author.id && <ReportButton kind="comment" id={comment.id} />}
             </li>
           ))}
         </ul>

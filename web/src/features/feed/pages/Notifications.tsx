@@ -4,6 +4,7 @@ import { Screen } from '../../../core/components/Screen';
 import { formatTime, t, type MessageKey } from '../../../core/i18n';
 import { usePaged } from '../../../core/loading';
 import { href } from '../../../core/router';
+import { TakedownNotice } from '../../moderation/components/TakedownNotice';
 import { listNotifications, markNotificationsRead, type Notification } from '../api';
 import { refreshUnread, useUnread } from '../notifications';
 
@@ -48,7 +49,11 @@ function NotificationRow({ item }: { item: Notification }) {
       {item.actor && <Avatar user={item.actor} />}
       <span class="row-text">
         <span class="row-title">{t(`feed.ntf.${item.kind}` as MessageKey, { name: who })}</span>
-        {item.excerpt && <span class="row-subtitle">{item.excerpt}</span>}
+        {item.kind === 'taken_down' ? (
+          <TakedownNotice excerpt={item.excerpt} />
+        ) : (
+          item.excerpt && <span class="row-subtitle">{item.excerpt}</span>
+        )}
         <span class="row-detail">{formatTime(item.created_at)}</span>
       </span>
     </>

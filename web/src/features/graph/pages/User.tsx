@@ -7,6 +7,7 @@ import { t } from '../../../core/i18n';
 import { useResource } from '../../../core/loading';
 import { href, navigate } from '../../../core/router';
 import { openDirectChat } from '../../chat/api';
+import { ReportButton } from '../../moderation/components/ReportButton';
 import {
   acceptFriendRequest,
   block,
@@ -125,6 +126,7 @@ function RelationActions({ user, onChange }: { user: UserProfile; onChange: () =
             {t('user.block')}
           </button>
         )}
+        <ReportButton kind="user" id={user.id} small={false} />
       </section>
     </>
   );

@@ -8,8 +8,9 @@ import { t } from '../../../core/i18n';
 import { navigate } from '../../../core/router';
 import { currentUser, endSession } from '../../../core/session';
 import { useStore } from '../../../core/store';
-import { OperatorLinks } from '../../audit/components/OperatorLinks';
+import { OperatorLinks as AuditLinks } from '../../audit/components/OperatorLinks';
 import { MeShopLinks } from '../../commerce/components/MeShopLinks';
+import { OperatorLinks as ModerationLinks } from '../../moderation/components/OperatorLinks';
 import { logout, uploadAvatar } from '../api';
 import { PasswordForm } from '../components/PasswordForm';
 import { PrivacySettings } from '../components/PrivacySettings';
@@ -74,7 +75,8 @@ export function MePage() {
       </section>
 
       <MeShopLinks />
-      <OperatorLinks />
+      <ModerationLinks />
+      <AuditLinks />
       <ProfileEditor me={me} />
       <PrivacySettings me={me} />
       <PasswordForm onChanged={() => setSessionsVersion((v) => v + 1)} />
