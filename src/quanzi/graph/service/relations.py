@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.core import clock
+from quanzi.core import clock, ratelimit
 from quanzi.core.actor import Actor
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
@@ -301,7 +301,8 @@ async def send_friend_request(
     ``friend_request_refused``), when the actor blocked the target (409 ``user_blocked``) and between
     friends (409 ``already_friends``). At most one request per pair is pending: a repeat updates the
     message of the actor's own pending request; a request crossing the target's pending request
-    accepts that one."""
+    accepts that one. Requests per sender, and per sender and target, are rate-limited (429
+    ``rate_limited``): repeats count too, since each one tells the target again."""
     target_id = _parse_user_id(to_user_id)
     if target_id == actor.user_id:
         raise InvalidInput("You cannot send a friend request to yourself.", code="cannot_befriend_self")
@@ -313,6 +314,12 @@ async def send_friend_request(
         raise Conflict("You have blocked this user. Unblock them first.", code="user_blocked")
     if await are_friends(session, actor.user_id, target.id):
         raise Conflict("You are already friends.", code="already_friends")
+    await ratelimit.check(
+        session,
+        "You have sent too many friend requests.",
+        ("graph.friend_request", ratelimit.key_of(actor.user_id)),
+        ("graph.friend_request_target", ratelimit.key_of(actor.user_id, target.id)),
+    )
 
     pending = await _pending_between(session, actor.user_id, target.id)
     if pending is None:
