@@ -12,12 +12,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from quanzi.app import create_app
 from quanzi.config import Settings
@@ -27,6 +28,7 @@ from quanzi.core.db import Database
 from quanzi.core.ratelimit import Rate, RateLimitCounter, RateLimited, RateLimiter, RedisStore, parse_rate
 from tests.conftest import SettlingTransport
 from tests.ratelimits import assert_limited, burst
+from tests.statements import count_statements
 
 REDIS_URL = os.environ.get("QUANZI_TEST_REDIS_URL", "")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="set QUANZI_TEST_REDIS_URL to run against Redis")
@@ -130,6 +132,19 @@ async def test_one_event_counts_against_several_limits_at_once(limited: Database
     assert await _hits(limited, "a") == [1]  # the refusal rolled back both counts
 
 
+def _app_of(db: Database) -> Any:
+    return SimpleNamespace(state=SimpleNamespace(db=db))  # what count_statements looks at
+
+
+async def test_counting_is_one_statement_for_every_limit_of_an_action(limited: Database) -> None:
+    async with limited.transaction() as session:
+        await session.execute(text("SELECT 1"))  # the transaction has begun: only the counting counts
+        async with count_statements(_app_of(limited)) as counted:
+            await ratelimit.check(session, "x", (LIMIT, "k"), ("core_test.other", "k"))
+    assert counted.total == 1, counted.report()
+    assert counted.statements[0].lstrip().startswith("INSERT INTO rate_limit_counters")
+
+
 async def test_allowed_counts_without_refusing(limited: Database) -> None:
     answers = []
     for _ in range(5):
@@ -199,6 +214,11 @@ async def test_on_redis_a_burst_across_two_processes_lets_exactly_the_limit_thro
     try:
         outcomes = await asyncio.gather(*(_attempt(processes[i % 2], key) for i in range(12)))
         assert sum(o is None for o in outcomes) == 4
+        async with processes[0].transaction() as session:
+            await session.execute(text("SELECT 1"))
+            async with count_statements(_app_of(processes[0])) as counted:
+                assert not await ratelimit.allowed(session, (LIMIT, key))
+        assert counted.total == 0, counted.report()  # one Redis round trip, no statement
         assert await _hits(processes[0], key) == []  # counted in Redis, not in the database
     finally:
         for process, limiter in zip(processes, limiters, strict=True):
