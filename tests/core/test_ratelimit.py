@@ -130,6 +130,10 @@ async def test_one_event_counts_against_several_limits_at_once(limited: Database
     assert refused.details["limit"] == "core_test.other"
     assert refused.retry_after > 60  # until the hour's window ends, not the minute's
     assert await _hits(limited, "a") == [1]  # the refusal rolled back both counts
+    # Two keys of one limit are two counters.
+    for _ in range(2):
+        assert await _attempt(limited, "b", (LIMIT, "c")) is None
+    assert (await _hits(limited, "b"), await _hits(limited, "c")) == ([2], [2])
 
 
 def _app_of(db: Database) -> Any:

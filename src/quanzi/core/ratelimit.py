@@ -162,10 +162,10 @@ class DatabaseStore:
             .on_conflict_do_update(
                 index_elements=["name", "key", "window_start"], set_={"hits": table.c.hits + 1}
             )
-            .returning(table.c.name, table.c.hits)
+            .returning(table.c.name, table.c.key, table.c.hits)
         )
-        hits = {row.name: int(row.hits) for row in await session.execute(statement)}
-        return [hits[c.name] for c in counters]
+        hits = {(row.name, row.key): int(row.hits) for row in await session.execute(statement)}
+        return [hits[(c.name, c.key)] for c in counters]
 
     async def close(self) -> None:
         pass
