@@ -8,8 +8,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from quanzi.core.ratelimit import parse_rate
 
 
 class Settings(BaseSettings):
@@ -47,6 +49,47 @@ class Settings(BaseSettings):
     plugins: str = ""
     # With a NATS bus, also publish the event stream to JetStream (stream QUANZI_EVENTS).
     jetstream: bool = True
+    # Rate limits (docs/security.md, section 4): "N/window" (20/hour, 5/15min, 100/day) or "off".
+    # Addresses are shared (carrier-grade NAT, campus networks), so the per-address ones are loose.
+    rate_limit_signups_per_address: str = "30/hour"
+    rate_limit_friend_requests: str = "50/day"
+    rate_limit_friend_requests_per_target: str = "5/day"
+    rate_limit_messages: str = "60/minute"
+    rate_limit_posts: str = "30/hour"
+    rate_limit_comments: str = "20/minute"
+    rate_limit_share_opens_per_address: str = "20/hour"
+
+    @field_validator(
+        "rate_limit_signups_per_address",
+        "rate_limit_friend_requests",
+        "rate_limit_friend_requests_per_target",
+        "rate_limit_messages",
+        "rate_limit_posts",
+        "rate_limit_comments",
+        "rate_limit_share_opens_per_address",
+    )
+    @classmethod
+    def _is_a_rate(cls, value: str) -> str:
+        parse_rate(value)
+        return value
+
+    @property
+    def rate_limits(self) -> dict[str, str]:
+        """Each named limit the services count against, and its rate."""
+        return {
+            "identity.signup": self.rate_limit_signups_per_address,
+            "graph.friend_request": self.rate_limit_friend_requests,
+            "graph.friend_request_target": self.rate_limit_friend_requests_per_target,
+            "chat.message": self.rate_limit_messages,
+            "feed.post": self.rate_limit_posts,
+            "feed.comment": self.rate_limit_comments,
+            "commerce.share_open": self.rate_limit_share_opens_per_address,
+        }
+
+    @property
+    def rate_limit_redis_url(self) -> str | None:
+        """Counters live in Redis when the bus does, otherwise in the database."""
+        return self.bus_url if self.bus_url.startswith(("redis://", "rediss://")) else None
 
     @property
     def trusted_proxy_set(self) -> frozenset[str]:

@@ -23,7 +23,7 @@ from quanzi.audit import domain as audit_domain
 from quanzi.chat import domain as chat_domain
 from quanzi.commerce import domain as commerce_domain
 from quanzi.config import Settings
-from quanzi.core import events
+from quanzi.core import events, ratelimit
 from quanzi.core.bus import EventBus, make_bus
 from quanzi.core.db import Database
 from quanzi.core.jobs import JobHandler, JobRunner
@@ -107,6 +107,7 @@ class Platform:
     relay: OutboxRelay
     jobs: JobRunner
     consumers: ConsumerRunner
+    limiter: ratelimit.RateLimiter
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event | None = None
 
@@ -115,6 +116,10 @@ class Platform:
         domains = domains_for(settings)
         install(domains)
         db = Database(settings.database_url)
+        limiter = ratelimit.RateLimiter.from_specs(
+            settings.rate_limits, redis_url=settings.rate_limit_redis_url
+        )
+        ratelimit.attach(db, limiter)
         bus = make_bus(settings.bus_url, jetstream=settings.jetstream)
         relay = OutboxRelay(db, bus)
         consumer_runner = ConsumerRunner(db, consumers(domains))
@@ -127,6 +132,7 @@ class Platform:
             relay=relay,
             jobs=JobRunner(db, job_handlers(domains)),
             consumers=consumer_runner,
+            limiter=limiter,
         )
 
     def consumer(self, name: str) -> Consumer:
@@ -149,6 +155,9 @@ class Platform:
         ]
         if background:
             self._tasks.append(asyncio.create_task(self.jobs.run(self._stop), name="job-runner"))
+            self._tasks.append(
+                asyncio.create_task(ratelimit.prune_loop(self.db, self._stop), name="rate-limit-pruner")
+            )
         if background if consumers is None else consumers:
             self._tasks.append(asyncio.create_task(self.consumers.run(self._stop), name="consumer-runner"))
 
@@ -173,4 +182,5 @@ class Platform:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         await self.bus.close()
+        await self.limiter.close()
         await self.db.dispose()

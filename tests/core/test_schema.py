@@ -22,14 +22,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import quanzi
 import quanzi.app
-from quanzi.core import idempotency, jobs, outbox, stream
+from quanzi.core import idempotency, jobs, outbox, ratelimit, stream
 from quanzi.core.db import Base, normalize_url
 
 
 def _models_modules() -> dict[str, list[ModuleType]]:
     """Every domain's models module, including domains the app does not mount yet (their
     migrations already run)."""
-    modules: dict[str, list[ModuleType]] = {"core": [outbox, jobs, stream, idempotency]}
+    modules: dict[str, list[ModuleType]] = {"core": [outbox, jobs, stream, idempotency, ratelimit]}
     for root in quanzi.__path__:
         for path in sorted(Path(root).glob("*/models.py")):
             modules[path.parent.name] = [importlib.import_module(f"quanzi.{path.parent.name}.models")]
@@ -98,6 +98,7 @@ def test_every_domain_declares_its_tables_once() -> None:
         "event_consumers",
         "event_dead_letters",
         "idempotency_keys",
+        "rate_limit_counters",
     }
     assert {"users", "auth_sessions", "login_failures"} <= DOMAIN_TABLES["identity"]
     claimed = [name for tables in DOMAIN_TABLES.values() for name in tables]

@@ -7,6 +7,9 @@ within the attribution window. So "A shares to B in chat, B shares it in a Momen
 when B shares from the product page rather than from A's card.
 
 Opening a link (the web client calls it when it shows "#/s/<token>") records the open for the viewer.
+Opens of one link from one client address are rate-limited: past the limit the link still opens and
+answers the same, but the open is not recorded, so many accounts behind one address cannot inflate a
+link's opens or take purchases' attribution with it.
 A purchase is attributed to the buyer's most recent open of a link of that product within 7 days: the
 order keeps that link's id and its chain — the sharers from the root link down to it, first sharer
 first, consecutive repeats folded, the buyer left out.
@@ -24,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.commerce.catalog import product_summary
 from quanzi.commerce.models.shares import SHARE_CHANNELS, ShareLink, ShareOpen
 from quanzi.commerce.schemas.shares import SharedProduct, ShareOpenOut, ShareOut, SharerOut
-from quanzi.core import clock
+from quanzi.core import clock, ratelimit
 from quanzi.core.actor import Actor
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
@@ -153,14 +156,17 @@ async def create_share(
     )
 
 
-async def open_share(session: AsyncSession, actor: Actor, token: str) -> ShareOpenOut:
+async def open_share(session: AsyncSession, actor: Actor, token: str, *, ip: str) -> ShareOpenOut:
     """Record that the actor opened this link (not for the sharer's own link) and say what it shows.
 
     Opening the same link again moves its open forward (one row per viewer and link), so the latest
-    open of a product decides attribution."""
+    open of a product decides attribution. An open over the per-address limit (`ip`, the client's
+    address) answers the same and records nothing."""
     link = await get_link(session, token)
     summary = await product_summary(session, link.product_id)
-    if actor.user_id != link.sharer_id:
+    if actor.user_id != link.sharer_id and await ratelimit.allowed(
+        session, ("commerce.share_open", ratelimit.key_of(ip[:64], link.token))
+    ):
         now = clock.now()
         existing = await session.scalar(
             select(ShareOpen)

@@ -183,8 +183,11 @@ class Database:
         _count_round_trips(self.engine, sqlite=self.is_sqlite)
         if self.is_sqlite:
             _count_round_trips(self.read_engine, sqlite=True)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        # Copied into every session's `info` when it opens: what the platform attaches to this
+        # database for services to find from their session (the rate limiter).
+        self.info: dict[str, Any] = {}
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=self.info)
+        self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False, info=self.info)
         self._after_commit: list[Callable[[AsyncSession], None]] = []
 
     def on_commit(self, callback: Callable[[AsyncSession], None]) -> None:

@@ -31,7 +31,7 @@ from quanzi.chat.service.common import (
     check_can_send,
     visible_message,
 )
-from quanzi.core import clock, jobs
+from quanzi.core import clock, jobs, ratelimit
 from quanzi.core.actor import Actor
 from quanzi.core.db import insert_for
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput
@@ -140,7 +140,12 @@ async def send_message(
     session: AsyncSession, actor: Actor, chat_id: int | str, data: MessageIn
 ) -> MessageOut:
     """Send into a chat the actor is an active member of. With `client_msg_id`, a resend answers the
-    message the first attempt created and changes nothing (even after the first was recalled)."""
+    message the first attempt created and changes nothing (even after the first was recalled).
+    Messages per sending account are rate-limited (429 ``rate_limited``; a resend counts too)."""
+    # Counted before the conversation row is locked: that lock is the hot one, and stays as short.
+    await ratelimit.check(
+        session, "You are sending messages too fast.", ("chat.message", ratelimit.key_of(actor.user_id))
+    )
     conversation, member = await access_chat(session, actor, chat_id, lock=True)
     sender_id = member.user_id  # the actor, or the official account its staff act as (CHT-9)
     await check_can_send(session, actor, conversation, member)

@@ -3,11 +3,11 @@ service, shape the answer."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from quanzi.commerce import shares
 from quanzi.commerce.schemas.shares import ShareIn, ShareOpenOut, ShareOut
-from quanzi.core.http import CurrentActor, Db
+from quanzi.core.http import CurrentActor, Db, client_address
 
 router = APIRouter(tags=["shares"])
 
@@ -19,6 +19,6 @@ async def create_share(body: ShareIn, actor: CurrentActor, db: Db) -> ShareOut:
 
 
 @router.post("/shares/{token}/open", response_model=ShareOpenOut)
-async def open_share(token: str, actor: CurrentActor, db: Db) -> ShareOpenOut:
+async def open_share(token: str, request: Request, actor: CurrentActor, db: Db) -> ShareOpenOut:
     async with db.transaction() as session:
-        return await shares.open_share(session, actor, token)
+        return await shares.open_share(session, actor, token, ip=client_address(request))

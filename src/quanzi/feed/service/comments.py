@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.core import clock
+from quanzi.core import clock, ratelimit
 from quanzi.core.actor import Actor
 from quanzi.core.errors import Forbidden, NotFound
 from quanzi.core.ids import new_id, parse_id
@@ -123,7 +123,11 @@ async def add_comment(
 ) -> CommentOut:
     """Comment on a post the actor may see, or reply to a comment there that the actor may see (one
     level: a reply to a reply is addressed to its author, under the same post). The author is told of
-    comments, the addressee of replies, and mentioned users who may see the comment of mentions."""
+    comments, the addressee of replies, and mentioned users who may see the comment of mentions.
+    Comments per author are rate-limited (429 ``rate_limited``)."""
+    await ratelimit.check(
+        session, "You are commenting too fast.", ("feed.comment", ratelimit.key_of(actor.user_id))
+    )
     body = await moderation.screen(session, body)
     viewer = await load_viewer(session, actor)
     post = await require_post(session, viewer, post_id)

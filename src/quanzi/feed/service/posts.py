@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.core import clock
+from quanzi.core import clock, ratelimit
 from quanzi.core.actor import Actor
 from quanzi.core.errors import Forbidden, InvalidInput
 from quanzi.core.ids import new_id, parse_id
@@ -69,11 +69,15 @@ async def write_post(
     session: AsyncSession, actor: Actor, viewer: Viewer, new: NewPost
 ) -> tuple[Post, indexing.Filed]:
     """Insert a post, attach its media and file its topics, terms and mentions (the caller tells the
-    mentioned and counts it for hot search). Returns the post (flushed) and what it was filed under."""
+    mentioned and counts it for hot search). Returns the post (flushed) and what it was filed under.
+    Moments, public posts and reposts share one rate limit per author (429 ``rate_limited``)."""
     media_ids = _media_ids(new.media_ids)
     await parsing.ready()
     if not new.body.strip() and not media_ids and new.share is None and new.parent is None:
         raise InvalidInput("A post needs text, images, a video or a share.", code="empty_post")
+    await ratelimit.check(
+        session, "You are posting too often.", ("feed.post", ratelimit.key_of(actor.user_id))
+    )
     parent = new.parent
     post = Post(
         id=new_id(),

@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.core import clock
+from quanzi.core import clock, ratelimit
 from quanzi.core.actor import Actor
 from quanzi.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from quanzi.core.ids import new_id, parse_id
@@ -301,7 +301,8 @@ async def send_friend_request(
     ``friend_request_refused``), when the actor blocked the target (409 ``user_blocked``) and between
     friends (409 ``already_friends``). At most one request per pair is pending: a repeat updates the
     message of the actor's own pending request; a request crossing the target's pending request
-    accepts that one."""
+    accepts that one. New requests per sender, and per sender and target (asking again after a
+    decline), are rate-limited (429 ``rate_limited``)."""
     target_id = _parse_user_id(to_user_id)
     if target_id == actor.user_id:
         raise InvalidInput("You cannot send a friend request to yourself.", code="cannot_befriend_self")
@@ -316,6 +317,14 @@ async def send_friend_request(
 
     pending = await _pending_between(session, actor.user_id, target.id)
     if pending is None:
+        # Only a new request tells the target anything: a repeat that edits the pending one, or one
+        # that accepts theirs, is not counted.
+        await ratelimit.check(
+            session,
+            "You have sent too many friend requests.",
+            ("graph.friend_request", ratelimit.key_of(actor.user_id)),
+            ("graph.friend_request_target", ratelimit.key_of(actor.user_id, target.id)),
+        )
         low, high = sorted((actor.user_id, target.id))
         request_id = new_id()
         result = await session.execute(

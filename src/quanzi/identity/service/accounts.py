@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, or_, select, true, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.core import clock
+from quanzi.core import clock, ratelimit
 from quanzi.core.actor import Actor
 from quanzi.core.db import Database
 from quanzi.core.errors import AppError, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
@@ -212,7 +212,11 @@ async def signup(
     session: AsyncSession, data: SignupIn, *, ip: str, user_agent: str, policy: LoginPolicy = LoginPolicy()
 ) -> IssuedSession:
     """Create an account and its first session. Usernames and phones are unique (case-insensitive);
-    the display name passes the sensitive-word filter (MOD-1)."""
+    the display name passes the sensitive-word filter (MOD-1). Sign-ups per client address are
+    rate-limited (429 ``rate_limited``)."""
+    await ratelimit.check(
+        session, "Too many sign-ups from this address.", ("identity.signup", ratelimit.key_of(ip[:64]))
+    )
     display_name = await moderation.screen(session, data.display_name, field="display_name")
     if data.username is not None and await session.scalar(
         select(User.id).where(User.username == data.username)
