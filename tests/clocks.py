@@ -9,6 +9,7 @@ every other task the frozen clock's.
 
 from __future__ import annotations
 
+import asyncio
 from contextvars import ContextVar
 from datetime import datetime
 
@@ -26,3 +27,10 @@ class TaskClock:
     def here(self, when: datetime) -> None:
         """From now on, in the calling task (and the tasks it starts), the time is `when`."""
         self._here.set(when)
+
+
+async def late_start(round_: int) -> None:
+    """Hold the job's side of a race back 0–21 ms, varying from round to round. The request does more
+    before it reaches the rows in question (the key, the PIN), so without this the job would win
+    every round; no outcome is asserted from it, the rounds only meet both interleavings."""
+    await asyncio.sleep(0.003 * (round_ % 8))

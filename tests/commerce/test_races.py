@@ -28,7 +28,7 @@ from quanzi.commerce import rules
 from quanzi.commerce.models.orders import Order
 from quanzi.core.clock import FrozenClock, use_clock
 from quanzi.wallet.models import Payment, Refund
-from tests.clocks import TaskClock
+from tests.clocks import TaskClock, late_start
 from tests.commerce.conftest import ShopDriver
 from tests.commerce.orders_helpers import Scene, scene
 from tests.conftest import job_runner
@@ -66,9 +66,9 @@ async def test_paying_while_the_expiry_job_cancels_the_order(
                 clocks.here(at - SECOND)
                 return await shop.pay(s.buyer, order_id)
 
-            async def expire(at: datetime = deadline, turns: int = round_ % 4) -> int:
+            async def expire(at: datetime = deadline, round_: int = round_) -> int:
                 clocks.here(at)
-                await _yield(turns)
+                await late_start(round_)
                 return await runner.run_due()
 
             paid, ran = await asyncio.gather(pay(), expire())

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from quanzi.core.clock import FrozenClock, use_clock
 from quanzi.groupbuy.models import Member
 from quanzi.wallet.models import Refund
-from tests.clocks import TaskClock
+from tests.clocks import TaskClock, late_start
 from tests.conftest import job_runner
 from tests.databases import on_postgres
 from tests.groupbuy.conftest import V1, GroupDriver
@@ -67,16 +67,13 @@ async def test_joining_a_team_while_its_expiry_job_runs(
             team = await group.opened(leader, deal["id"])
             deadline = _when(team["deadline"])
 
-            async def join(
-                at: datetime = deadline, team_id: str = team["id"], turns: int = round_ % 3
-            ) -> Any:
+            async def join(at: datetime = deadline, team_id: str = team["id"]) -> Any:
                 clocks.here(at - SECOND)
-                for _ in range(turns):
-                    await asyncio.sleep(0)  # vary which side starts first
                 return await group.join(joiner, team_id)
 
-            async def expire(at: datetime = deadline) -> int:
+            async def expire(at: datetime = deadline, round_: int = round_) -> int:
                 clocks.here(at)
+                await late_start(round_)
                 return await runner.run_due()
 
             joined, ran = await asyncio.gather(join(), expire())
