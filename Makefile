@@ -17,7 +17,7 @@ test: install web
 # The wallet's state machine on fresh random sequences, many more than CI's fixed ones (docs/testing.md).
 EXPLORE_EXAMPLES ?= 500
 explore: install
-	QUANZI_EXPLORE_EXAMPLES=$(EXPLORE_EXAMPLES) $(BIN)/pytest -n 0 -s -p no:cacheprovider tests/wallet/test_stateful.py
+	QUANZI_EXPLORE_EXAMPLES=$(EXPLORE_EXAMPLES) $(BIN)/pytest -n 0 -s -p no:cacheprovider --timeout=0 tests/wallet/test_stateful.py
 
 install: $(STAMP)
 

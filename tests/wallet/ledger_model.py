@@ -27,9 +27,9 @@ START_BALANCE = 500_00  # below the transfer and payment limits: amounts over th
 # Limits small enough for random sequences to reach every cap (rules.LIMITS is read at call time).
 LIMITS = rules.Limits(
     transfer_per_transaction=600_00,
-    transfer_per_day=900_00,
+    transfer_per_day=700_00,
     withdrawal_per_transaction=400_00,
-    withdrawal_per_day=600_00,
+    withdrawal_per_day=500_00,
     topup_per_transaction=1_000_00,
     payment_per_transaction=700_00,
 )
