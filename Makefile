@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-.PHONY: run test install web lint typecheck mutate clean
+.PHONY: run test explore install web lint typecheck mutate clean
 
 run: install web
 	mkdir -p var
@@ -13,6 +13,11 @@ run: install web
 
 test: install web
 	$(BIN)/pytest
+
+# The wallet's state machine on fresh random sequences, many more than CI's fixed ones (docs/testing.md).
+EXPLORE_EXAMPLES ?= 500
+explore: install
+	QUANZI_EXPLORE_EXAMPLES=$(EXPLORE_EXAMPLES) $(BIN)/pytest -n 0 -s -p no:cacheprovider --timeout=0 tests/wallet/test_stateful.py
 
 install: $(STAMP)
 

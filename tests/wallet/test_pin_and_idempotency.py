@@ -7,10 +7,13 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from quanzi.wallet.models import PaymentPin
-from quanzi.wallet.pins import hash_pin
+from quanzi.core import idempotency
+from quanzi.core.idempotency import IdempotencyKey
+from quanzi.wallet import service
+from quanzi.wallet.models import BankOrder, Payment, PaymentPin, RedPacket, Transfer
+from quanzi.wallet.pins import PinChanged, PinPrecheck, PinProof, hash_pin, verify_pin
 from tests.wallet.conftest import PIN, V1, Wallet
 
 
@@ -171,3 +174,95 @@ async def test_parallel_wrong_pins_neither_outrun_the_lock_nor_reveal_the_right_
     assert len({(a.status_code, a.text, a.headers["retry-after"]) for a in locked}) == 1
     assert await wallet.balance(mei) == 10_00
     await wallet.assert_books_balance()
+
+
+class _PinChangedMeanwhile:
+    """The routes' PIN precheck, after which the user changes the PIN from another device before the
+    money transaction starts: the proof it hands over names a PIN version that is no longer set."""
+
+    def __init__(self, wallet: Wallet, user: Any) -> None:
+        self.wallet, self.user = wallet, user
+
+    async def check(self, db: Any) -> PinProof:
+        proof = await verify_pin(db, Wallet.actor(self.user), PIN)
+        await self.wallet.set_pin(self.user, NEW_PIN, current=PIN)
+        return proof
+
+
+NEW_PIN = "975312"
+
+
+@pytest.mark.parametrize("operation", ["transfer", "red packet", "top-up", "withdrawal", "payment"])
+async def test_a_pin_changed_between_verification_and_use_moves_nothing(
+    wallet: Wallet, frozen_clock: Any, operation: str
+) -> None:
+    """A PIN proof names the PIN's version; changed in between, the money transaction refuses it with
+    409 ``pin_changed``: nothing moves, nothing is written, and the key is not spent, so the client's
+    retry with the new PIN goes through once."""
+    mei, lei = await wallet.user("mei"), await wallet.user("lei")
+    shop = await wallet.user("shop", pin=None, kind="merchant")
+    await wallet.befriend(mei, lei)
+    card = await wallet.link_card(mei)
+    await wallet.top_up(mei, 100_00, card)
+    actor = Wallet.actor(mei)
+
+    async def act(session: Any, proof: Any) -> tuple[int, dict[str, Any]]:
+        made: Any
+        if operation == "transfer":
+            made = await service.send_transfer(session, actor, lei.id, 30_00, proof=proof)
+        elif operation == "red packet":
+            made = await service.create_red_packet(
+                session, actor, kind="direct", total=30_00, to_user_id=lei.id, proof=proof
+            )
+        elif operation == "top-up":
+            made = await service.start_topup(session, actor, card, 30_00, proof=proof)
+        elif operation == "withdrawal":
+            made = await service.start_withdrawal(session, actor, card, 30_00, proof=proof)
+        else:
+            made = await service.pay_to_escrow(session, actor, shop.id, 30_00, order_ref="o1", proof=proof)
+        return 201, {"id": str(made.id)}
+
+    def run(precheck: Any) -> Any:
+        return idempotency.execute(
+            wallet.db, actor, key=key, scope=f"test.{operation}", payload={}, action=act, precheck=precheck
+        )
+
+    before = await wallet.statement(mei)
+    key = uuid.uuid4().hex
+    with pytest.raises(PinChanged) as refused:
+        await run(_PinChangedMeanwhile(wallet, mei))
+    assert (refused.value.status_code, refused.value.envelope()["error"]["code"]) == (409, "pin_changed")
+
+    assert await wallet.balance(mei) == 100_00
+    assert await wallet.statement(mei) == before
+    async with wallet.db.read() as session:
+        for table in (Transfer, RedPacket, Payment):
+            assert (await session.scalar(select(func.count()).select_from(table))) == 0
+        orders = (await session.scalars(select(BankOrder.kind))).all()
+        assert orders == ["topup"]  # the top-up that funded the wallet, and no other
+        assert await session.get(IdempotencyKey, key) is None
+    await wallet.run_jobs()
+    assert await wallet.balance(mei) == 100_00
+
+    # The retry with the new PIN: the same key, now spent once.
+    done = await run(PinPrecheck(actor, NEW_PIN))
+    assert (done.status_code, done.replayed) == (201, False)
+    again = await run(PinPrecheck(actor, NEW_PIN))
+    assert (again.body, again.replayed) == (done.body, True)
+    await wallet.run_jobs()
+    assert await wallet.balance(mei) == (130_00 if operation == "top-up" else 70_00)
+    await wallet.assert_books_balance()
+
+
+async def test_a_pin_changed_through_the_api_refuses_the_old_pin(wallet: Wallet, frozen_clock: Any) -> None:
+    """Seen by a client: the PIN changed on another device, a payment with the old PIN is a wrong PIN
+    (403); with the new one it pays."""
+    mei, lei = await wallet.user("mei"), await wallet.user("lei")
+    await wallet.befriend(mei, lei)
+    await wallet.top_up(mei, 10_00)
+    await wallet.set_pin(mei, NEW_PIN, current=PIN)
+    body = {"to_user_id": lei.id, "amount": 1_00}
+    old = await wallet.post("/transfers", mei, body | {"pin": PIN})
+    assert (old.status_code, old.json()["error"]["code"]) == (403, "wrong_pin")
+    assert (await wallet.post("/transfers", mei, body | {"pin": NEW_PIN})).status_code == 201
+    assert await wallet.balance(mei) == 9_00
