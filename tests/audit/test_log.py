@@ -227,3 +227,72 @@ async def test_the_log_refuses_to_be_changed_or_emptied(
         async with audit.db.transaction() as session:
             await session.execute(text(plain))
     assert [_fields(r) for r in await audit.rows()] == before
+
+
+async def test_moderation_by_operators_is_in_the_log(audit: AuditDriver, wallet: Wallet) -> None:
+    """The word list, a take-down and its restore, a ban and its lifting: one entry each, by the
+    operator, about the author, with the report's reason and the operator's note."""
+    operator = await audit.operator("ops")
+    author, reporter = await wallet.user("ann"), await wallet.user("rob")
+    client = audit.client
+    added = await client.post(
+        f"{V1}/admin/sensitive-words", json={"word": "scamword", "action": "refuse"}, headers=operator.headers
+    )
+    assert added.status_code == 201, added.text
+    post = (await client.post(f"{V1}/posts", json={"body": "buy now"}, headers=author.headers)).json()
+    report = await client.post(
+        f"{V1}/reports",
+        json={"target_kind": "post", "target_id": post["id"], "reason": "fraud", "note": ""},
+        headers=reporter.headers,
+    )
+    assert report.status_code == 201, report.text
+    report_id = report.json()["id"]
+    user_report = await client.post(
+        f"{V1}/reports",
+        json={"target_kind": "user", "target_id": author.id, "reason": "fraud", "note": ""},
+        headers=reporter.headers,
+    )
+    assert user_report.status_code == 201, user_report.text
+    user_report_id = user_report.json()["id"]
+    for about, action in (
+        (report_id, "take_down"),
+        (report_id, "restore"),
+        (user_report_id, "ban"),
+        (user_report_id, "restore"),
+    ):
+        acted = await client.post(
+            f"{V1}/admin/reports/{about}/actions",
+            json={"action": action, "note": f"{action} by ops"},
+            headers=operator.headers,
+        )
+        assert acted.status_code == 200, (action, acted.text)
+
+    rows = {r.kind: r for r in await audit.rows() if r.kind.startswith("moderation.")}
+    assert set(rows) == {
+        "moderation.words.changed",
+        "moderation.content.taken_down",
+        "moderation.content.restored",
+        "moderation.user.banned",
+        "moderation.user.unbanned",
+    }
+    assert all(r.actor_id == int(operator.id) for r in rows.values())
+    assert all(r.address == CLIENT_ADDRESS and r.user_agent == USER_AGENT for r in rows.values())
+    assert rows["moderation.words.changed"].subject_id is None
+    taken = rows["moderation.content.taken_down"]
+    assert (taken.subject_id, taken.before) == (int(author.id), {"taken_down": False})
+    assert taken.after == {
+        "taken_down": True,
+        "report_id": report_id,
+        "target": f"post:{post['id']}",
+        "reason": "fraud",
+        "note": "take_down by ops",
+    }
+    restored = rows["moderation.content.restored"]
+    assert (restored.before, restored.after["taken_down"]) == ({"taken_down": True}, False)
+    banned = rows["moderation.user.banned"]
+    assert (banned.subject_id, banned.after["banned"], banned.after["note"]) == (
+        int(author.id),
+        True,
+        "ban by ops",
+    )
+    assert rows["moderation.user.unbanned"].after == {"banned": False, "report_id": user_report_id}

@@ -2,8 +2,8 @@
 action it is when the event was not written by a signed-in request (a job, the bank's answer), whom it
 concerns, its amount, and the state before and after as the event gives them.
 
-A new kind of action (a moderation takedown, a ban) is one `AuditKind` added to `KINDS`, and its topic
-is read from then on (and, for events already in the stream, by a replay).
+A new kind of action is one `AuditKind` added to `KINDS`, and its topic is read from then on (and,
+for events already in the stream, by a replay).
 """
 
 from __future__ import annotations
@@ -58,6 +58,22 @@ def _bank_after(data: Data) -> Data:
     return {"status": data["status"], "reason": data["reason"]}
 
 
+def _moderation_after(flag: str, value: bool) -> State:
+    """The state an operator's action left, with what it was about and why (the report's reason and
+    the operator's note, where the event carries them)."""
+
+    def after(data: Data) -> Data:
+        state: Data = {flag: value, "report_id": data["report_id"]}
+        if "target_kind" in data:
+            state["target"] = f"{data['target_kind']}:{data['target_id']}"
+        for field in ("reason", "note"):
+            if field in data:
+                state[field] = data[field]
+        return state
+
+    return after
+
+
 _KINDS = (
     # Transfers between friends (WAL-4).
     AuditKind("wallet.transfer.created", "sender_id", "receiver_id", "amount", _none, _own_status),
@@ -90,6 +106,36 @@ _KINDS = (
     ),
     AuditKind("identity.kol.badge_changed", None, "user_id", after=lambda data: {"kol": data["granted"]}),
     AuditKind("identity.operator.changed", None, "user_id", after=lambda data: {"operator": data["granted"]}),
+    # Moderation by operators (MOD-1, MOD-2): the word list, take-downs and bans.
+    AuditKind("moderation.words.changed", None, None, after=lambda data: {"version": data["version"]}),
+    AuditKind(
+        "moderation.content.taken_down",
+        None,
+        "owner_id",
+        before=lambda _data: {"taken_down": False},
+        after=_moderation_after("taken_down", True),
+    ),
+    AuditKind(
+        "moderation.content.restored",
+        None,
+        "owner_id",
+        before=lambda _data: {"taken_down": True},
+        after=_moderation_after("taken_down", False),
+    ),
+    AuditKind(
+        "moderation.user.banned",
+        None,
+        "user_id",
+        before=lambda _data: {"banned": False},
+        after=_moderation_after("banned", True),
+    ),
+    AuditKind(
+        "moderation.user.unbanned",
+        None,
+        "user_id",
+        before=lambda _data: {"banned": True},
+        after=_moderation_after("banned", False),
+    ),
 )
 
 KINDS: dict[str, AuditKind] = {kind.topic: kind for kind in _KINDS}

@@ -26,6 +26,11 @@ export const AUDIT_KINDS = [
   'identity.merchant.verification_changed',
   'identity.kol.badge_changed',
   'identity.operator.changed',
+  'moderation.words.changed',
+  'moderation.content.taken_down',
+  'moderation.content.restored',
+  'moderation.user.banned',
+  'moderation.user.unbanned',
 ] as const;
 
 export interface AuditEntry {

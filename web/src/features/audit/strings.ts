@@ -44,6 +44,11 @@ export const en = {
   'audit.kind.identity.merchant.verification_changed': 'Merchant verification',
   'audit.kind.identity.kol.badge_changed': 'KOL badge',
   'audit.kind.identity.operator.changed': 'Operator role',
+  'audit.kind.moderation.words.changed': 'Sensitive words changed',
+  'audit.kind.moderation.content.taken_down': 'Content taken down',
+  'audit.kind.moderation.content.restored': 'Content restored',
+  'audit.kind.moderation.user.banned': 'Account banned',
+  'audit.kind.moderation.user.unbanned': 'Ban lifted',
 };
 
 export const zh: Translation<typeof en> = {
@@ -89,6 +94,11 @@ export const zh: Translation<typeof en> = {
   'audit.kind.identity.merchant.verification_changed': '商家认证',
   'audit.kind.identity.kol.badge_changed': 'KOL 认证',
   'audit.kind.identity.operator.changed': '运营权限',
+  'audit.kind.moderation.words.changed': '修改敏感词',
+  'audit.kind.moderation.content.taken_down': '内容下架',
+  'audit.kind.moderation.content.restored': '内容恢复',
+  'audit.kind.moderation.user.banned': '封禁账号',
+  'audit.kind.moderation.user.unbanned': '解除封禁',
 };
 
 export const zhErrors: Record<string, string> = {
