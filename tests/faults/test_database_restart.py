@@ -187,3 +187,30 @@ async def _books(url: str, payer_id: str) -> dict[str, Any]:
         "payments_by_order": {r["order_ref"]: r["n"] for r in payments},
         "transfer_entries": entries,
     }
+
+
+def test_a_quiet_restart_costs_no_request(private_postgres: PrivatePostgres, tmp_path: Path) -> None:
+    """The database restarts while nobody asks: every pooled connection is cut without being used.
+    The requests that come next are each answered the first time, not with a 500 from a dead
+    connection."""
+    server = Server(private_postgres.url, tmp_path)
+    server.start()
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=30) as http:
+            user = signup(http, "quiet")
+
+        async def at_once(count: int) -> list[int]:
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
+                answers = await asyncio.gather(
+                    *(http.get(f"{V1}/wallet", headers=user["headers"]) for _ in range(count))
+                )
+            return [answer.status_code for answer in answers]
+
+        assert asyncio.run(at_once(8)) == [200] * 8  # several connections in the pool
+        private_postgres.restart()
+        assert asyncio.run(at_once(8)) == [200] * 8
+        with httpx.Client(base_url=server.base_url, timeout=30) as http:
+            pin = http.put(f"{V1}/wallet/pin", json={"new_pin": PIN}, headers=user["headers"])
+            assert pin.status_code == 204, pin.text  # and a write transaction
+    finally:
+        server.stop()
