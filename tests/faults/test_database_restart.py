@@ -165,6 +165,9 @@ def _burst_through_a_restart(server: Server, database: PrivatePostgres) -> None:
     assert rows["transfer_entries"] == len(transfers)
     spent = len(transfers) * TRANSFER_AMOUNT + len(payments) * PRICE
     assert balance == TOP_UP - spent
+    # Where the money went: the merchant's escrow and the transfers' hold hold exactly the accepted sums.
+    assert rows["held"]["escrow"] == len(payments) * PRICE
+    assert rows["held"]["transfer_hold"] == len(transfers) * TRANSFER_AMOUNT
 
 
 async def _books(url: str, payer_id: str) -> dict[str, Any]:
@@ -180,12 +183,14 @@ async def _books(url: str, payer_id: str) -> dict[str, Any]:
         entries = await connection.fetchval(
             "SELECT count(*) FROM wallet_journal_entries WHERE kind = 'transfer_sent'"
         )
+        held = await connection.fetch("SELECT kind, sum(balance) AS total FROM wallet_accounts GROUP BY kind")
     finally:
         await connection.close()
     return {
         "transfers": [r["id"] for r in transfers],
         "payments_by_order": {r["order_ref"]: r["n"] for r in payments},
         "transfer_entries": entries,
+        "held": {r["kind"]: r["total"] for r in held},
     }
 
 
