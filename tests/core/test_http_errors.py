@@ -25,3 +25,29 @@ async def test_unsafe_request_ids_are_replaced(client):
     response = await client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
     assert response.headers["x-request-id"] != "bad id\twith spaces"
     assert len(response.headers["x-request-id"]) == 32
+
+
+def test_a_database_out_of_reach_is_503_and_a_bug_stays_500() -> None:
+    """What the error handlers answer 503 with Retry-After (ask again shortly) rather than 500: the
+    database restarting, failing over, its connection cut, or SQLite's writer lock held too long.
+    tests/faults/test_database_restart.py sees it against a real restart."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+
+    from quanzi.core.http import database_unavailable
+
+    unavailable = [
+        ConnectionRefusedError(111, "Connection refused"),
+        InterfaceError("SELECT 1", {}, Exception("connection is closed")),
+        OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked")),
+        OperationalError("SELECT 1", {}, Exception("the database system is starting up")),
+        DBAPIError("SELECT 1", {}, Exception("gone"), connection_invalidated=True),
+    ]
+    bugs = [
+        OperationalError("SELECT x", {}, sqlite3.OperationalError("no such table: x")),
+        ProgrammingError("SELEC", {}, Exception("syntax error")),
+        ValueError("a bug"),
+    ]
+    assert [database_unavailable(e) for e in unavailable] == [True] * len(unavailable)
+    assert [database_unavailable(e) for e in bugs] == [False] * len(bugs)

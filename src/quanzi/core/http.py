@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import Counter, Histogram
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -101,8 +103,37 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        if database_unavailable(exc):
+            log.warning("database unavailable", exc_info=exc)
+            return JSONResponse(*_UNAVAILABLE, headers=_RETRY_SOON)
         log.exception("unhandled error", exc_info=exc)
         return JSONResponse(error_envelope("internal_error", "Something went wrong on our side."), 500)
+
+
+# A request that met a database it could not reach did not complete: the client should send the
+# same request again shortly (with its idempotency key, a money request then runs at most once).
+_UNAVAILABLE = (
+    error_envelope("service_unavailable", "The service is briefly unavailable. Try again in a moment."),
+    503,
+)
+_RETRY_SOON = {"Retry-After": "1"}
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database was out of reach — restarting, failing over, its connection
+    cut, or (SQLite) its writer lock held past the wait — rather than that the request was wrong or
+    the code is: such a request is answered 503 with Retry-After, not 500."""
+    if isinstance(exc, OSError | DisconnectionError | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated or isinstance(exc.orig, OSError):
+            return True
+        reason = str(exc.orig)
+        if isinstance(exc, OperationalError) and "database is locked" in reason:
+            return True
+        # asyncpg's refusals while PostgreSQL starts or stops (CannotConnectNowError, AdminShutdown…)
+        return "the database system is" in reason or "terminating connection" in reason
+    return False
 
 
 # --- request context: id, log line, metrics, body limit --------------------------------------
@@ -208,10 +239,17 @@ class RequestContextMiddleware:
             except Exception:
                 # Starlette answers unhandled errors outside this middleware; answer the 500 here so
                 # that it too carries X-Request-ID and gets its log line and metrics.
-                log.exception("unhandled error")
                 if response_started:
+                    log.exception("unhandled error")
                     raise
-                await _send_envelope(send_with_id, 500, "internal_error", "Something went wrong on our side.")
+                if database_unavailable(sys.exc_info()[1] or Exception()):
+                    log.warning("database unavailable", exc_info=True)
+                    await _send_response(send_with_id, JSONResponse(*_UNAVAILABLE, headers=_RETRY_SOON))
+                else:
+                    log.exception("unhandled error")
+                    await _send_envelope(
+                        send_with_id, 500, "internal_error", "Something went wrong on our side."
+                    )
         elapsed = time.perf_counter() - started
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         REQUESTS.labels(scope["method"], route, str(status)).inc()
@@ -263,8 +301,13 @@ async def _buffered_body(receive: Receive, limit: int) -> Receive | None:
 
 
 async def _send_envelope(send: Send, status: int, code: str, message: str) -> None:
-    response = JSONResponse(error_envelope(code, message), status_code=status)
-    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
+    await _send_response(send, JSONResponse(error_envelope(code, message), status_code=status))
+
+
+async def _send_response(send: Send, response: JSONResponse) -> None:
+    await send(
+        {"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers}
+    )
     await send({"type": "http.response.body", "body": response.body})
 
 
