@@ -5,6 +5,7 @@ every kind of message, and errors as sentences in Chinese rather than the server
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, expect
 
-from tests.e2e.people import RUN, Person, people_factory
+from quanzi.wallet.bank import sandbox_card_number
+from tests.e2e.people import RUN, Person, befriend, people_factory
 from tests.live import LiveServer, browser_missing_reason, signup
 
 BROWSER_SKIP = browser_missing_reason()
@@ -106,3 +108,116 @@ def test_a_shopper_who_does_not_follow_reaches_customer_service(readers: MakeRea
     row.click()
     shop_owner.say("有的，还有 20 罐。")
     expect(lin.text_message("有的，还有 20 罐。")).to_be_visible()
+
+
+def _fund(person: Reader, fen: int) -> None:
+    """A payment PIN and money in the wallet, through the API and the sandbox bank."""
+    assert person.api("PUT", "/wallet/pin", json={"new_pin": PIN}).status_code == 204
+    card = person.api(
+        "POST", "/wallet/cards", json={"number": sandbox_card_number("1357"), "holder_name": "A"}
+    )
+    assert card.status_code == 201, card.text
+    order = person.api(
+        "POST", "/wallet/topups", json={"card_id": card.json()["id"], "amount": fen, "pin": PIN}
+    )
+    assert order.status_code == 201, order.text
+    deadline = time.monotonic() + 30
+    while person.api("GET", f"/wallet/bank-orders/{order.json()['id']}").json()["status"] != "succeeded":
+        assert time.monotonic() < deadline, "the sandbox bank did not answer"
+        time.sleep(0.3)
+
+
+def _without_names(text: str, *people: Reader) -> str:
+    for person in people:
+        text = text.replace(person.display_name, "")
+    return text
+
+
+def _one_line(button: Locator) -> bool:
+    """Whether the button's text is laid out on one line (a wrapped label has one rect per line)."""
+    return bool(
+        button.evaluate(
+            "el => { const r = document.createRange(); r.selectNodeContents(el);"
+            " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size === 1; }"
+        )
+    )
+
+
+@needs_browser
+def test_money_in_chat_reads_in_chinese_and_the_red_packet_is_red(readers: MakeReader) -> None:
+    alice, bob, carol = readers("alice"), readers("bob"), readers("carol")
+    befriend(alice, bob)
+    befriend(alice, carol)
+    _fund(alice, 10_000)
+    direct = alice.api("POST", "/chats/direct", json={"user_id": bob.id})
+    assert direct.status_code in (200, 201), direct.text
+
+    # A transfer: the menu, the form, the PIN prompt and the card, all in Chinese.
+    alice.open(f"/chats/{direct.json()['id']}")
+    alice.page.get_by_test_id("chat-plus").click()
+    expect(alice.page.get_by_test_id("chat-transfer")).to_have_text("转账")
+    alice.page.get_by_test_id("chat-transfer").click()
+    form = alice.page.get_by_test_id("money-form")
+    expect(form).to_contain_text("金额（元）")
+    alice.page.get_by_test_id("money-amount").fill("52")
+    alice.page.get_by_test_id("money-submit").click()
+    expect(alice.page.get_by_test_id("pin-prompt")).to_have_text("转账 ¥52.00")
+    alice.tap_pin()
+    transfer = alice.page.locator('[data-testid="money-card"][data-kind="transfer"]')
+    expect(transfer).to_contain_text("¥52.00")
+    expect(transfer.get_by_test_id("money-status")).to_have_text("待收款")
+    assert not LATIN.search(transfer.inner_text())
+
+    bob.open(f"/chats/{direct.json()['id']}")
+    bob_transfer = bob.page.locator('[data-testid="money-card"][data-kind="transfer"]')
+    expect(bob_transfer.get_by_test_id("money-accept")).to_have_text("确认收款")
+    bob_transfer.get_by_test_id("money-accept").click()
+    expect(bob_transfer.get_by_test_id("money-status")).to_have_text("已收款")
+    expect(
+        alice.page.get_by_text(f"{bob.display_name}已收下{alice.display_name}的转账 ¥52.00")
+    ).to_be_visible(timeout=15_000)
+
+    # A red packet in a group: the form in Chinese, a red card with a gold one-line "开" button.
+    group = alice.api("POST", "/chats/groups", json={"title": "新年", "member_ids": [bob.id, carol.id]})
+    assert group.status_code == 201, group.text
+    chat_id = group.json()["id"]
+    alice.open(f"/chats/{chat_id}")
+    created = alice.page.locator('[data-testid="message"][data-kind="system"]').first
+    expect(created).to_have_text(
+        f"{alice.display_name}邀请{bob.display_name}、{carol.display_name}加入了群聊"
+    )
+    alice.page.get_by_test_id("chat-plus").click()
+    expect(alice.page.get_by_test_id("chat-redpacket")).to_have_text("红包")
+    alice.page.get_by_test_id("chat-redpacket").click()
+    for label in ("金额（元）", "红包个数", "祝福语", "塞钱进红包"):
+        expect(form).to_contain_text(label)
+    assert not LATIN.search(form.inner_text())
+    alice.page.get_by_test_id("money-amount").fill("6.00")
+    alice.page.get_by_test_id("money-count").fill("2")
+    alice.page.get_by_test_id("money-greeting").fill("新年快乐")
+    alice.page.get_by_test_id("money-submit").click()
+    expect(alice.page.get_by_test_id("pin-prompt")).to_have_text("红包 ¥6.00")
+    alice.tap_pin()
+
+    bob.open(f"/chats/{chat_id}")
+    packet = bob.page.locator('[data-testid="money-card"][data-kind="red_packet"]')
+    expect(packet).to_contain_text("新年快乐")
+    background = packet.evaluate(
+        "el => getComputedStyle(el).backgroundImage + getComputedStyle(el).backgroundColor"
+    )
+    reds = [tuple(map(int, m)) for m in re.findall(r"rgb\((\d+), (\d+), (\d+)\)", background)]
+    assert reds and all(r > 180 and g < 110 and b < 100 for r, g, b in reds), background
+    grab = packet.get_by_test_id("money-grab")
+    expect(grab).to_have_text("开")
+    assert _one_line(grab)
+    assert not LATIN.search(packet.inner_text())
+    grab.click()
+    expect(packet.get_by_test_id("redpacket-mine")).to_have_text(re.compile(r"^¥\d+\.\d\d$"))
+    expect(packet.get_by_test_id("redpacket-progress")).to_contain_text("已领取 1/2 个")
+
+    # The grab's system line, in Chinese for everyone.
+    line = f"{bob.display_name}领取了{alice.display_name}的红包"
+    expect(alice.page.get_by_text(line)).to_be_visible(timeout=15_000)
+    notices = alice.page.locator('[data-testid="message"][data-kind="system"]')
+    for text in notices.all_inner_texts():
+        assert not LATIN.search(_without_names(text, alice, bob, carol)), text

@@ -346,12 +346,14 @@ async def claim(session: AsyncSession, actor: Actor, chat_id: int | str) -> Serv
         )
     service.assignee_id = actor.user_id
     await session.flush()
+    agent = await _name(session, actor.user_id)
     await notice(
         session,
         conversation,
         "service_claimed",
-        f"{await _name(session, actor.user_id)} is now serving you",
+        f"{agent} is now serving you",
         agent_id=str(actor.user_id),
+        names={actor.user_id: agent},
     )
     return await _one_out(session, service)
 
@@ -387,6 +389,7 @@ async def transfer(
         by=str(actor.user_id),
         from_id=str(previous) if previous is not None else None,
         to_id=str(target),
+        names={actor.user_id: by, target: to},
     )
     return await _one_out(session, service)
 

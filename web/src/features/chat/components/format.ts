@@ -1,5 +1,6 @@
 /** How chat things read: times in the list and between messages, durations, one-line previews. */
-import { lang, t } from '../../../core/i18n';
+import { lang, t, type MessageKey } from '../../../core/i18n';
+import { formatFen } from '../../../core/money';
 import type { Chat, Message } from '../api';
 
 const locale = () => (lang.get() === 'zh' ? 'zh-CN' : 'en');
@@ -47,6 +48,62 @@ export function fileSize(bytes: number): string {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+/**
+ * A system notice in the reader's language, written from its `event` and parameters (the server's
+ * `text` is English, kept for events this client does not know). The people it names come with their
+ * display names in `content.names`: an agent or a former member is not a card the client holds.
+ */
+export function noticeText(message: Message): string {
+  const content = message.content ?? {};
+  const fallback = str(content.text);
+  const names = (content.names ?? null) as Record<string, string> | null;
+  if (!names || typeof names !== 'object') return fallback;
+  const name = (id: unknown) => (typeof id === 'string' && names[id]) || t('chat.notice.someone');
+  const ids = Array.isArray(content.user_ids) ? (content.user_ids as unknown[]) : [];
+  const listed = ids.slice(0, 10).map(name).join(t('chat.notice.list'));
+  const users = ids.length > 10 ? t('chat.notice.more', { names: listed, count: ids.length - 10 }) : listed;
+  const by = name(content.by);
+  const line = (key: MessageKey, params: Record<string, string> = {}) => t(key, { by, users, ...params });
+  switch (str(content.event)) {
+    case 'created':
+      return line('chat.notice.created');
+    case 'renamed':
+      return line('chat.notice.renamed', { title: str(content.title) });
+    case 'announcement':
+      return line(content.announcement ? 'chat.notice.announcementUpdated' : 'chat.notice.announcementCleared');
+    case 'mute_all':
+      return line(content.mute_all ? 'chat.notice.mutedAll' : 'chat.notice.unmutedAll');
+    case 'joined':
+      return line('chat.notice.joined');
+    case 'removed':
+      return line('chat.notice.removed');
+    case 'left':
+      return line('chat.notice.left');
+    case 'role':
+      if (content.role === 'owner') return line('chat.notice.newOwner');
+      return line(content.role === 'admin' ? 'chat.notice.madeAdmin' : 'chat.notice.removedAdmin');
+    case 'service_claimed':
+      return line('chat.notice.serviceClaimed', { agent: name(content.agent_id) });
+    case 'service_transferred':
+      return line('chat.notice.serviceTransferred', { to: name(content.to_id) });
+    case 'transfer_accepted':
+    case 'transfer_declined':
+    case 'transfer_expired': {
+      const params = { sender: name(content.sender_id), receiver: name(content.receiver_id), amount: formatFen(num(content.amount) ?? 0) };
+      if (content.event === 'transfer_accepted') return line('chat.notice.transferAccepted', params);
+      return line(content.event === 'transfer_declined' ? 'chat.notice.transferDeclined' : 'chat.notice.transferExpired', params);
+    }
+    case 'red_packet_grabbed': {
+      const params = { grabber: name(content.user_id), sender: name(content.sender_id) };
+      return line(content.user_id === content.sender_id ? 'chat.notice.redPacketGrabbedOwn' : 'chat.notice.redPacketGrabbed', params);
+    }
+    case 'red_packet_expired':
+      return line('chat.notice.redPacketExpired', { sender: name(content.sender_id) });
+    default:
+      return fallback;
+  }
+}
 
 /** One line for a message: the chat list's last message, a reply's quote. */
 export function preview(message: Message, senderName: string | null, myId: string | null): string {
