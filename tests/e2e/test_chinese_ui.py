@@ -4,9 +4,11 @@ every kind of message, and errors as sentences in Chinese rather than the server
 
 from __future__ import annotations
 
+import io
 import re
 import time
 import uuid
+import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -221,3 +223,92 @@ def test_money_in_chat_reads_in_chinese_and_the_red_packet_is_red(readers: MakeR
     notices = alice.page.locator('[data-testid="message"][data-kind="system"]')
     for text in notices.all_inner_texts():
         assert not LATIN.search(_without_names(text, alice, bob, carol)), text
+
+
+def _wav(seconds: float = 1.0) -> bytes:
+    """A silent mono WAV of the given length (the server measures a voice message's duration)."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * int(8000 * seconds))
+    return buffer.getvalue()
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _send(person: Reader, chat_id: str, kind: str, content: dict[str, object]) -> None:
+    body = {"kind": kind, "content": content, "client_msg_id": uuid.uuid4().hex}
+    sent = person.api("POST", f"/chats/{chat_id}/messages", json=body)
+    assert sent.status_code in (200, 201), sent.text
+
+
+def _media(person: Reader, chat_id: str, kind: str, name: str, data: bytes, mime: str) -> None:
+    uploaded = person.api(
+        "POST", f"/chats/{chat_id}/media", data={"kind": kind}, files={"file": (name, data, mime)}
+    )
+    assert uploaded.status_code in (200, 201), uploaded.text
+    _send(person, chat_id, kind, {"media_id": uploaded.json()["id"]})
+
+
+@needs_browser
+def test_the_chat_list_previews_every_kind_of_message_in_chinese(readers: MakeReader) -> None:
+    alice, bob, carol = readers("alice"), readers("bob"), readers("carol")
+    befriend(alice, bob)
+    befriend(alice, carol)
+    _fund(alice, 10_000)
+    direct = alice.api("POST", "/chats/direct", json={"user_id": bob.id})
+    assert direct.status_code in (200, 201), direct.text
+    chat_id = direct.json()["id"]
+
+    def preview_for_bob(chat: str, text: str) -> None:
+        bob.open("/chats")
+        row = bob.page.locator(f'[data-testid="chat-row"][data-chat-id="{chat}"]')
+        expect(row.get_by_test_id("chat-row-preview")).to_have_text(text, timeout=15_000)
+
+    _media(alice, chat_id, "image", "red.png", _png(), "image/png")
+    preview_for_bob(chat_id, "[图片]")
+    _media(alice, chat_id, "voice", "hello.wav", _wav(), "audio/wav")
+    preview_for_bob(chat_id, "[语音] 0:01")
+
+    transfer = alice.api(
+        "POST",
+        "/wallet/transfers",
+        json={"to_user_id": bob.id, "amount": 500, "conversation_ref": chat_id, "pin": PIN},
+    )
+    assert transfer.status_code == 201, transfer.text
+    _send(alice, chat_id, "transfer", {"transfer_id": transfer.json()["id"]})
+    preview_for_bob(chat_id, "[转账]")
+    accepted = bob.api("POST", f"/wallet/transfers/{transfer.json()['id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    preview_for_bob(chat_id, f"{bob.display_name}已收下{alice.display_name}的转账 ¥5.00")
+
+    packet = alice.api(
+        "POST",
+        "/wallet/red-packets",
+        json={
+            "kind": "direct",
+            "total": 888,
+            "greeting": "恭喜发财",
+            "to_user_id": bob.id,
+            "conversation_ref": chat_id,
+            "pin": PIN,
+        },
+    )
+    assert packet.status_code == 201, packet.text
+    _send(alice, chat_id, "red_packet", {"red_packet_id": packet.json()["id"]})
+    preview_for_bob(chat_id, "[红包] 恭喜发财")
+
+    group = alice.api("POST", "/chats/groups", json={"title": "周末", "member_ids": [bob.id, carol.id]})
+    assert group.status_code == 201, group.text
+    preview_for_bob(
+        group.json()["id"], f"{alice.display_name}邀请{bob.display_name}、{carol.display_name}加入了群聊"
+    )
+    expect(bob.page.get_by_text("暂不支持的消息类型")).to_have_count(0)

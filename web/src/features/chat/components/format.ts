@@ -115,7 +115,11 @@ export function preview(message: Message, senderName: string | null, myId: strin
     case 'text':
       return str(content.text);
     case 'system':
-      return str(content.text);
+      return noticeText(message);
+    case 'transfer':
+      return t('chat.kind.transfer');
+    case 'red_packet':
+      return `${t('chat.kind.redPacket')} ${str(content.greeting) || t('wallet.greetingDefault')}`;
     case 'voice':
       return `${t('chat.kind.voice')} ${duration(num(content.duration_ms))}`;
     case 'image':
@@ -137,16 +141,39 @@ export function preview(message: Message, senderName: string | null, myId: strin
   }
 }
 
-/** The quote's text for a kind the server previews as `[kind]`. */
+/** The English labels the server starts its one-line previews with (`[Transfer] ¥52.00`), per kind. */
+const SERVER_LABEL = /^\[(Location|Transfer|Red packet|Product|Group buy|Help me cut|Voice|File|Notice)\]\s*/;
+
+/** The quote's text for a kind the server previews as `[kind] …`: the label in the reader's language. */
 export function quotePreview(kind: string, text: string, recalled: boolean): string {
   if (recalled) return t('chat.quoteRecalled');
-  if (kind === 'text') return text;
-  if (kind === 'voice') return t('chat.kind.voice');
-  if (kind === 'image') return t('chat.kind.image');
-  if (kind === 'video') return t('chat.kind.video');
-  if (kind === 'file') return t('chat.kind.file');
-  if (kind === 'location') return `${t('chat.kind.location')} ${text.replace(/^\[Location\]\s*/, '')}`;
-  return text;
+  const rest = text.replace(SERVER_LABEL, '');
+  switch (kind) {
+    case 'text':
+      return text;
+    case 'voice':
+      return t('chat.kind.voice');
+    case 'image':
+      return t('chat.kind.image');
+    case 'video':
+      return t('chat.kind.video');
+    case 'file':
+      return `${t('chat.kind.file')} ${rest}`.trim();
+    case 'location':
+      return `${t('chat.kind.location')} ${rest}`.trim();
+    case 'transfer':
+      return t('chat.kind.transfer');
+    case 'red_packet':
+      return `${t('chat.kind.redPacket')} ${rest === 'Best wishes' ? t('wallet.greetingDefault') : rest}`.trim();
+    case 'product':
+      return `[${t('shop.card.product')}] ${rest}`.trim();
+    case 'group_team':
+      return `${t('groupbuy.kind.team')} ${rest}`.trim();
+    case 'bargain':
+      return `${t('groupbuy.kind.bargain')} ${rest}`.trim();
+    default:
+      return text;
+  }
 }
 
 /**
