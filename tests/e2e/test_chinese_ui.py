@@ -312,3 +312,70 @@ def test_the_chat_list_previews_every_kind_of_message_in_chinese(readers: MakeRe
         group.json()["id"], f"{alice.display_name}邀请{bob.display_name}、{carol.display_name}加入了群聊"
     )
     expect(bob.page.get_by_text("暂不支持的消息类型")).to_have_count(0)
+
+
+@needs_browser
+def test_errors_are_sentences_in_chinese_never_server_text(
+    readers: MakeReader, browser: Browser, live_server: LiveServer
+) -> None:
+    # Signing up with a bad username and a short password: pydantic's findings, worded in Chinese.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 420, "height": 860})
+    context.add_init_script("localStorage.setItem('quanzi.lang', 'zh');")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.base_url}/#/signup")
+        page.get_by_test_id("signup-username").fill("ab!")
+        page.get_by_test_id("signup-display-name").fill("林")
+        page.get_by_test_id("signup-password").fill("123")
+        with page.expect_response(lambda r: r.url.endswith("/api/v1/auth/signup")) as answer:
+            page.get_by_test_id("signup-submit").click()
+        assert answer.value.status == 422
+        flash = page.locator(".flash")
+        expect(flash).to_have_text("用户名须为 3–32 位小写字母、数字或下划线。 密码至少需要 8 个字符。")
+
+        # A server that fails (a crash, or a proxy's page): one translated line, not its status text.
+        page.route(
+            "**/api/v1/auth/signup",
+            lambda route: route.fulfill(status=500, body="Internal Server Error", content_type="text/plain"),
+        )
+        page.get_by_test_id("signup-username").fill(f"lin_{RUN}")
+        page.get_by_test_id("signup-password").fill("a-long-password")
+        page.get_by_test_id("signup-submit").click()
+        expect(flash).to_have_text("服务器出错了，请稍后再试")
+
+        # A code this client does not know: a generic line in Chinese, not the server's English.
+        page.unroute("**/api/v1/auth/signup")
+        page.route(
+            "**/api/v1/auth/signup",
+            lambda route: route.fulfill(
+                status=409,
+                json={"error": {"code": "brand_new_rule", "message": "Some English rule.", "details": None}},
+            ),
+        )
+        page.get_by_test_id("signup-submit").click()
+        expect(flash).to_have_text("操作没有成功，请检查后重试。")
+    finally:
+        context.close()
+
+    # A cancelled order says why in Chinese, not the server's reason code.
+    shop_owner = readers("teahouse", merchant=True)
+    assert shop_owner.api("PUT", "/shops/me", json={"name": f"茶馆 {RUN}"}).status_code == 200
+    made = shop_owner.api(
+        "POST",
+        "/products",
+        json={"title": "龙井", "skus": [{"name": "250g", "price": 8800, "stock": 5}], "status": "active"},
+    )
+    assert made.status_code == 201, made.text
+    lin = readers("lin")
+    address = {"name": "林", "phone": "13800000000", "line": "上海市南京路 1 号"}
+    order = lin.api(
+        "POST",
+        "/orders",
+        json={"items": [{"sku_id": made.json()["skus"][0]["id"], "quantity": 1}], "address": address},
+    )
+    assert order.status_code == 201, order.text
+    [created] = order.json()["orders"]
+    cancelled = lin.api("POST", f"/orders/{created['id']}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    lin.open(f"/orders/{created['id']}")
+    expect(lin.page.get_by_test_id("cancel-reason")).to_have_text("你已取消订单。")

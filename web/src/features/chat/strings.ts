@@ -267,6 +267,9 @@ export const zhErrors: Record<string, string> = {
   group_too_small: '至少选择一位好友。',
   not_group_owner: '只有群主可以这样做。',
   user_not_found: '用户不存在。',
+  blocked: '你们之间存在拉黑关系，无法发送消息。',
+  merchant_not_found: '该商家账号不存在。',
+  cannot_message_self: '不能给自己发消息。',
 };
 
 // Makes `t('…')` accept this table's keys (core/i18n.ts); the feature's manifest adds the table itself.
