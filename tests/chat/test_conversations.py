@@ -237,6 +237,7 @@ async def test_owner_leaving_hands_the_group_over(api: ChatApi, client: Any) -> 
         "text": "Owner left the group",
         "user_ids": [owner.id],
         "new_owner_id": second.id,
+        "names": {owner.id: "Owner"},
     }
     assert (await api.chat(second, gid))["me"]["role"] == "owner"
     # The one who left no longer lists it, cannot write, and sees nothing after leaving.

@@ -81,10 +81,8 @@ async def test_who_may_open_a_service_chat_and_who_may_see_the_inbox(desk: Desk,
     stranger = await api.users.create("stranger")
     other = await api.users.create("other")
 
-    # A consumer who does not follow the account cannot open a chat with it; nor can anyone with a
-    # consumer (strangers still cannot message each other), the merchant itself, or its staff.
-    response = await desk.open(stranger, shop.id)
-    assert response.status_code == 403 and error_code(response) == "follow_required"
+    # Nobody opens a service chat with a consumer (strangers still cannot message each other), the
+    # merchant with itself, or its staff with it.
     response = await desk.open(stranger, other.id)
     assert response.status_code == 404 and error_code(response) == "merchant_not_found"
     response = await desk.open(stranger, "12345")
@@ -99,8 +97,7 @@ async def test_who_may_open_a_service_chat_and_who_may_see_the_inbox(desk: Desk,
     )
     assert response.status_code == 404
 
-    # A follower opens it; again, the same chat. They see the shop as the other side.
-    await desk.follow(stranger, shop)
+    # Anyone opens it, follower or not (SHP-2); again, the same chat. They see the shop as the other side.
     chat = ok(await desk.open(stranger, shop.id))
     assert chat["kind"] == "service" and chat["peer"]["id"] == shop.id
     assert chat["peer"]["display_name"] == "Tea Shop" and chat["member_count"] == 2
@@ -285,19 +282,47 @@ async def test_the_account_sends_five_messages_within_48_hours_of_a_customer_mes
     frozen_clock.advance(timedelta(hours=48))
     response = await api.send(agent, chat, "Still there?")
     assert response.status_code == 409 and error_code(response) == "service_window_closed"
-    # The customer is never bounded (while following), and notices do not count.
+    # The customer is never bounded, and notices do not count.
     await api.say(lin, chat, "Yes!")
     ok(await desk.claim(agent, chat))  # already theirs by replying: nothing new
     for n in range(5):
         await api.say(agent, chat, f"again {n}")
     assert (await api.send(agent, chat, "sixth")).status_code == 429
 
-    # A customer who unfollows keeps the chat but cannot write into it.
+    # A customer who unfollows keeps the chat and may still write into it.
     response = await api.client.delete(f"{V1}/following/{shop.id}", headers=lin.headers)
     assert response.status_code == 204
-    response = await api.send(lin, chat, "bye")
-    assert response.status_code == 403 and error_code(response) == "follow_required"
+    await api.say(lin, chat, "bye")
     assert ok(await desk.open(lin, shop.id))["id"] == chat
+
+
+async def test_anyone_writes_to_an_official_account_first_and_only_a_block_stops_them(
+    desk: Desk, api: ChatApi
+) -> None:
+    shop = await desk.merchant()
+    agent = await desk.staff(shop, "agent1")
+    asker = await api.users.create("asker")  # never follows the shop: a question before buying
+
+    chat = ok(await desk.open(asker, shop.id))["id"]
+    await api.say(asker, chat, "Is the oolong in stock?")
+    # The customer's first message opens the account's reply window (SHP-2), as a follower's does.
+    window = ok(await desk.conversation(agent, chat))["window"]
+    assert window["state"] == "reply" and window["replies_left"] == 5
+    await api.say(agent, chat, "Yes, 20 tins left.")
+    assert await api.texts(asker, chat) == ["Is the oolong in stock?", "Yes, 20 tins left."]
+
+    # A block, either way, stops the customer: the existing chat refuses, a new open finds no account.
+    ok(await api.client.put(f"{V1}/blocks/{shop.id}", headers=asker.headers), 204)
+    response = await api.send(asker, chat, "still there?")
+    assert response.status_code == 403 and error_code(response) == "blocked"
+    response = await desk.open(asker, shop.id)
+    assert response.status_code == 404 and error_code(response) == "merchant_not_found"
+    ok(await api.client.delete(f"{V1}/blocks/{shop.id}", headers=asker.headers), 204)
+    await api.say(asker, chat, "unblocked")
+    other = await api.users.create("other")
+    ok(await api.client.put(f"{V1}/blocks/{other.id}", headers=shop.headers), 204)
+    response = await desk.open(other, shop.id)
+    assert response.status_code == 404 and error_code(response) == "merchant_not_found"
 
 
 async def test_a_payment_opens_48_hours_without_limit(

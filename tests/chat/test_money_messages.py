@@ -73,6 +73,10 @@ async def test_transfer_in_a_direct_chat_is_accepted_from_the_chat(api: ChatApi,
     assert [n["event"] for n in notices] == ["transfer_accepted"]
     assert notices[0]["text"] == "Bob_M accepted Alice_M's transfer of ¥25.00"
     assert notices[0]["transfer_id"] == transfer_id
+    # What a client needs to write the line in its own language: who, to whom, how much, their names.
+    assert notices[0]["sender_id"] == alice.id and notices[0]["receiver_id"] == bob.id
+    assert notices[0]["amount"] == 2_500
+    assert notices[0]["names"] == {alice.id: "Alice_M", bob.id: "Bob_M"}
     await wallet.run_jobs()  # nothing left to run: one notice
     assert len(await _notices(api, alice, chat["id"])) == 1
     await wallet.assert_books_balance()

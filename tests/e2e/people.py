@@ -1,6 +1,6 @@
 """People in the browser tests: each signs up through the API and uses the web client in a browser
-context of their own, already signed in and in English. Test modules subclass `Person` with the
-actions of their feature."""
+context of their own, already signed in and in English (or, with `lang="zh"`, in Chinese). Test
+modules subclass `Person` with the actions of their feature."""
 
 from __future__ import annotations
 
@@ -57,6 +57,7 @@ def people_factory(
     *,
     viewport: tuple[int, int] = (420, 860),
     permissions: tuple[str, ...] = (),
+    lang: str = "en",
 ) -> Iterator[Callable[[str], P]]:
     """Yields `make(name)`; on a failed test, screenshots every page before closing the contexts."""
     contexts: list[BrowserContext] = []
@@ -65,14 +66,14 @@ def people_factory(
         username = f"{name}_{RUN}_{next(_numbers)}"
         created = signup(base_url, username, display_name=f"{name.title()} {RUN}")
         context = browser.new_context(
-            locale="en-US",
+            locale="zh-CN" if lang == "zh" else "en-US",
             viewport={"width": viewport[0], "height": viewport[1]},
             permissions=list(permissions),
         )
         context.set_default_timeout(10_000)
         context.add_init_script(
             f"localStorage.setItem('quanzi.token', {str(created['token'])!r});"
-            "localStorage.setItem('quanzi.lang', 'en');"
+            f"localStorage.setItem('quanzi.lang', {lang!r});"
         )
         contexts.append(context)
         user = created["user"]

@@ -78,6 +78,19 @@ async def test_bad_signups_get_the_envelope_and_create_nothing(client, overrides
     assert login.status_code == 401
 
 
+async def test_invalid_fields_say_where_what_and_the_limit_for_clients_to_word(client):
+    # Clients word validation errors in their reader's language from loc, type and ctx (docs/api.md).
+    response = await client.post(SIGNUP, json={"username": "ab!", "password": "123", "display_name": "Lin"})
+    assert response.status_code == 422
+    details = {tuple(d["loc"]): d for d in response.json()["error"]["details"]}
+    password = details[("body", "password")]
+    assert password["type"] == "string_too_short" and password["ctx"] == {"min_length": 8}
+    username = details[("body", "username")]
+    # A validator's own check: its type, and no exception object in ctx.
+    assert username["type"] == "value_error" and username["ctx"] == {}
+    assert "3-32" in username["message"]
+
+
 async def test_missing_fields_and_malformed_json(client):
     missing = await client.post(SIGNUP, json={"username": "abc"})
     assert missing.status_code == 422

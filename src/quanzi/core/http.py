@@ -58,13 +58,22 @@ ActorResolver = Callable[[Database, str, str | None], Awaitable[Actor | None]]
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """One entry per invalid field: where (`loc`), pydantic's English `message`, its error `type` and
+    the limits it names (`ctx`: min_length, max_length, ge, le …), so a client can word the error in
+    its reader's language. Only plain values of `ctx` are kept (a validator's exception object is not)."""
     details = []
     for error in exc.errors():
+        ctx = {
+            str(key): value
+            for key, value in (error.get("ctx") or {}).items()
+            if isinstance(value, str | int | float | bool)
+        }
         details.append(
             {
                 "loc": [str(part) for part in error.get("loc", ())],
                 "message": str(error.get("msg", "")),
                 "type": str(error.get("type", "")),
+                "ctx": ctx,
             }
         )
     return details

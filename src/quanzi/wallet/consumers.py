@@ -32,14 +32,24 @@ async def post_money_notice(session: AsyncSession, event: StreamEvent) -> None:
     sender_id = int(data["sender_id"])
     if event.topic.startswith("wallet.transfer."):
         status = event.topic.rsplit(".", 1)[1]
-        sender, receiver = await _names(session, sender_id, int(data["receiver_id"]))
+        receiver_id = int(data["receiver_id"])
+        sender, receiver = await _names(session, sender_id, receiver_id)
         text = {
             "accepted": f"{receiver} accepted {sender}'s transfer of {_yuan(int(data['amount']))}",
             "declined": f"{receiver} declined {sender}'s transfer; the money went back",
             "expired": f"{sender}'s transfer expired; the money went back",
         }[status]
         await chat.post_system_notice(
-            session, chat_id, f"transfer_{status}", text, transfer_id=data["transfer_id"], status=status
+            session,
+            chat_id,
+            f"transfer_{status}",
+            text,
+            transfer_id=data["transfer_id"],
+            status=status,
+            sender_id=str(sender_id),
+            receiver_id=str(receiver_id),
+            amount=int(data["amount"]),
+            names={sender_id: sender, receiver_id: receiver},
         )
     elif event.topic == "wallet.red_packet.grabbed":
         grabber_id = int(data["user_id"])
@@ -52,6 +62,8 @@ async def post_money_notice(session: AsyncSession, event: StreamEvent) -> None:
             f"{grabber} grabbed {whose} red packet",
             red_packet_id=data["packet_id"],
             user_id=str(grabber_id),
+            sender_id=str(sender_id),
+            names={sender_id: sender, grabber_id: grabber},
         )
     elif event.topic == "wallet.red_packet.expired":
         (sender,) = await _names(session, sender_id)
@@ -61,6 +73,8 @@ async def post_money_notice(session: AsyncSession, event: StreamEvent) -> None:
             "red_packet_expired",
             f"{sender}'s red packet expired",
             red_packet_id=data["packet_id"],
+            sender_id=str(sender_id),
+            names={sender_id: sender},
         )
 
 

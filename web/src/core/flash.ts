@@ -18,7 +18,7 @@ export function showNotice(text: string): void {
 
 export function showError(error: unknown): void {
   let text: string;
-  if (error instanceof ApiError) text = errorText(error.code, error.message);
+  if (error instanceof ApiError) text = errorText(error);
   else if (error instanceof Error) text = error.message;
   else text = String(error);
   flash.set({ kind: 'error', text });

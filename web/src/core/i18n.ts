@@ -75,10 +75,64 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   );
 }
 
-/** What to show for an API error: a translation where there is one, else the server's own message. */
-export function errorText(code: string, message: string): string {
-  if (code === 'network_error') return t('error.network');
-  return (lang.get() === 'zh' && zhErrors[code]) || message;
+/** An error answer from the API, as core/http.ts's `ApiError` carries it. */
+export interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** Whether `key` is a text key: for keys built from a server's code (`error.type.${type}`). */
+export const hasText = (key: string): key is MessageKey => key in tables.en;
+const has = hasText;
+
+/** One invalid field of a 422 `invalid_input` (docs/api.md): where, pydantic's `type`, its limits. */
+interface InvalidField {
+  loc?: unknown;
+  type?: unknown;
+  ctx?: unknown;
+}
+
+const LOCATIONS = new Set(['body', 'query', 'path', 'header']);
+
+function invalidFieldText(detail: InvalidField): string {
+  const loc = Array.isArray(detail.loc) ? detail.loc.map(String) : [];
+  // The field's own name: the last part that is neither where it was sent nor a list index.
+  const field = [...loc].reverse().find((part) => !LOCATIONS.has(part) && !/^\d+$/.test(part)) ?? '';
+  const type = typeof detail.type === 'string' ? detail.type : '';
+  const fieldKey = `error.field.${field}`;
+  const label = has(fieldKey) ? t(fieldKey) : t('error.field.unknown');
+  const valueKey = `error.value.${field}`;
+  if (type === 'value_error' && has(valueKey)) return t(valueKey);
+  const params: Record<string, string | number> = { field: label };
+  if (detail.ctx && typeof detail.ctx === 'object') {
+    for (const [name, value] of Object.entries(detail.ctx as Record<string, unknown>)) {
+      if (typeof value === 'number' || typeof value === 'string') params[name] = value;
+    }
+  }
+  const typeKey = `error.type.${type}`;
+  return t(has(typeKey) ? typeKey : 'error.type.default', params);
+}
+
+/**
+ * What to show a person for an API error, always a sentence in their language: the network and 5xx
+ * have their own; a 422 `invalid_input` is worded from its fields (`details`); other codes from the
+ * features' tables (Chinese) or, in English, the server's own sentence; anything else, a generic line.
+ * Server text that is not a sentence for people (pydantic's messages, a proxy's status line) is never
+ * shown.
+ */
+export function errorText(error: ErrorAnswer): string {
+  if (error.code === 'network_error') return t('error.network');
+  if (error.status >= 500 || error.code === 'internal_error') return t('error.server');
+  if (error.code === 'invalid_input') {
+    const fields = Array.isArray(error.details) ? (error.details as InvalidField[]) : [];
+    const lines = [...new Set(fields.slice(0, 3).map(invalidFieldText))];
+    return lines.length ? lines.join(' ') : t('error.generic');
+  }
+  if (lang.get() === 'zh') return zhErrors[error.code] ?? t('error.generic');
+  if (error.code === 'malformed_json' || error.code.startsWith('http_') || !error.message) return t('error.generic');
+  return error.message;
 }
 
 export function formatTime(iso: string): string {

@@ -252,6 +252,7 @@ async def create_group(session: AsyncSession, actor: Actor, data: GroupCreateIn)
         f"{names.get(actor.user_id, '')} created the group with {_names_of(names, invitees)}",
         by=str(actor.user_id),
         user_ids=[str(u) for u in invitees],
+        names=names,
     )
     _, member = await access_chat(session, actor, conversation.id)
     return await render.chat_out(session, actor, member)
@@ -303,6 +304,7 @@ async def update_group(
             f'{name} renamed the group to "{data.title}"',
             by=str(actor.user_id),
             title=data.title,
+            names={actor.user_id: name},
         )
     if data.announcement is not None and data.announcement != (conversation.announcement or ""):
         conversation.announcement = data.announcement or None
@@ -313,6 +315,7 @@ async def update_group(
             f"{name} {'updated' if data.announcement else 'cleared'} the announcement",
             by=str(actor.user_id),
             announcement=data.announcement,
+            names={actor.user_id: name},
         )
     if data.mute_all is not None and data.mute_all != conversation.mute_all:
         conversation.mute_all = data.mute_all
@@ -323,6 +326,7 @@ async def update_group(
             f"{name} {'muted' if data.mute_all else 'unmuted'} everyone",
             by=str(actor.user_id),
             mute_all=data.mute_all,
+            names={actor.user_id: name},
         )
     await session.flush()
     _, member = await access_chat(session, actor, conversation.id)
@@ -455,6 +459,7 @@ async def add_members(
         f"{names.get(actor.user_id, '')} invited {_names_of(names, newcomers)} to the group",
         by=str(actor.user_id),
         user_ids=[str(u) for u in newcomers],
+        names=names,
     )
     return MembersAddOut(added=newcomers, invited=[])
 
@@ -551,6 +556,7 @@ async def respond_invitation(
             f"{names.get(invitation.inviter_id, '')}",
             by=str(invitation.inviter_id),
             user_ids=[str(actor.user_id)],
+            names=names,
         )
     invitation.status = "accepted"
     return (await render.invitations_out(session, [invitation]))[0]
@@ -584,6 +590,7 @@ async def remove_member(session: AsyncSession, actor: Actor, chat_id: int | str,
         f"{names.get(actor.user_id, '')} removed {names.get(target.user_id, '')} from the group",
         by=str(actor.user_id),
         user_ids=[str(target.user_id)],
+        names=names,
     )
     await _depart(session, conversation, target, "removed", notice_message.seq)
     await _chat_entry(session, conversation, [target.user_id])
@@ -610,7 +617,13 @@ async def leave_chat(session: AsyncSession, actor: Actor, chat_id: int | str) ->
     name = (await _names(session, [actor.user_id])).get(actor.user_id, "")
     extra = {"new_owner_id": str(successor.user_id)} if successor is not None else {}
     notice_message = await notice(
-        session, conversation, "left", f"{name} left the group", user_ids=[str(actor.user_id)], **extra
+        session,
+        conversation,
+        "left",
+        f"{name} left the group",
+        user_ids=[str(actor.user_id)],
+        names={actor.user_id: name},
+        **extra,
     )
     await _depart(session, conversation, member, "left", notice_message.seq)
     conversation.owner_id = None if member.role == "owner" else conversation.owner_id
@@ -659,6 +672,7 @@ async def set_role(
             by=str(actor.user_id),
             user_ids=[str(target.user_id)],
             role=role,
+            names=names,
         )
         await _chat_entry(session, conversation, changed)
     card = (await identity.get_cards(session, [target.user_id]))[target.user_id]

@@ -2,9 +2,10 @@
 shared inbox, assignment and transfer, and the staff who work it. docs/customer-service.md is the API.
 
 Choices the rules leave open:
-- A consumer who follows a merchant account may open one service chat with it; a stranger who does not
-  follow gets 403 ``follow_required`` (the account is public, so saying why is no leak). The customer
-  keeps the chat's history after unfollowing but can write again only while following.
+- Any consumer may open one service chat with a merchant account and write first, follower or not
+  (SHP-2: a buyer with a question or an order must reach the shop). The window rules bound what the
+  account sends back, never the customer. Only a block (either way) keeps them apart: the account is
+  then, to the customer, one that does not exist.
 - Staff are consumer accounts the merchant adds by username, as ``agent`` or ``admin``. Every staff
   member (and the merchant) may read every conversation of the inbox. Agents reply in conversations
   that are unassigned (a reply claims it) or assigned to them, and transfer only their own; admins and
@@ -63,8 +64,8 @@ def _inbox_not_found() -> NotFound:
 
 
 async def open_service_chat(session: AsyncSession, actor: Actor, merchant_id: int | str) -> ChatOut:
-    """The actor's service chat with a merchant account, created on first use (CHT-1). Creating one
-    needs the actor to follow the account; an existing one is answered as it is."""
+    """The actor's service chat with a merchant account, created on first use (CHT-1, SHP-2). Anyone may
+    open one, follower or not; an existing one is answered as it is."""
     mid = parse_id(merchant_id)
     merchant = await identity.get_user(session, mid) if mid is not None else None
     if merchant is None or merchant.kind != "merchant":
@@ -79,8 +80,6 @@ async def open_service_chat(session: AsyncSession, actor: Actor, merchant_id: in
         )
     existing = await _service_between(session, merchant.id, actor.user_id)
     if existing is None:
-        if not await graph.is_following(session, actor.user_id, merchant.id):
-            raise Forbidden("Follow this account to message it.", code="follow_required")
         existing = await _create(session, actor, merchant.id)
     _, member = await access_chat(session, actor, existing.conversation_id)
     return await render.chat_out(session, actor, member)
@@ -347,12 +346,14 @@ async def claim(session: AsyncSession, actor: Actor, chat_id: int | str) -> Serv
         )
     service.assignee_id = actor.user_id
     await session.flush()
+    agent = await _name(session, actor.user_id)
     await notice(
         session,
         conversation,
         "service_claimed",
-        f"{await _name(session, actor.user_id)} is now serving you",
+        f"{agent} is now serving you",
         agent_id=str(actor.user_id),
+        names={actor.user_id: agent},
     )
     return await _one_out(session, service)
 
@@ -388,6 +389,7 @@ async def transfer(
         by=str(actor.user_id),
         from_id=str(previous) if previous is not None else None,
         to_id=str(target),
+        names={actor.user_id: by, target: to},
     )
     return await _one_out(session, service)
 

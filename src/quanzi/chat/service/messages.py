@@ -12,6 +12,7 @@ size (the request-path statement budget: at most 8).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -123,10 +124,21 @@ async def post(
 
 
 async def notice(
-    session: AsyncSession, conversation: Conversation, event: str, text: str, **data: Any
+    session: AsyncSession,
+    conversation: Conversation,
+    event: str,
+    text: str,
+    *,
+    names: Mapping[int, str] | None = None,
+    **data: Any,
 ) -> Message:
-    """A system notice ("Alice renamed the group …"); `data` says what happened for clients."""
+    """A system notice ("Alice renamed the group …"); `data` says what happened for clients, and
+    `names` (user id → display name, as of now) lets them write the line in their own language: the
+    people a notice names are not always members whose cards a client has (an agent, a former member).
+    `text` is the English line for clients that do not know the event."""
     content = {"event": event, "text": text, **data}
+    if names is not None:
+        content["names"] = {str(uid): name for uid, name in names.items()}
     message, _ = await post(
         session, conversation, sender_id=None, kind="system", prepared=Prepared(content, "")
     )

@@ -135,16 +135,14 @@ async def window_of(session: AsyncSession, service: ServiceConversation) -> Wind
 
 
 async def check_send(session: AsyncSession, actor: Actor, conversation: Conversation, member: Member) -> None:
-    """May the actor send into this service chat now? The customer while following the account (and
-    neither has blocked the other); the account (its staff) within the window, an agent only in a
-    conversation that is unassigned or theirs. Changes nothing."""
+    """May the actor send into this service chat now? The customer always, follower or not (SHP-2 bounds
+    only the account), unless either side has blocked the other; the account (its staff) within the
+    window, an agent only in a conversation that is unassigned or theirs. Changes nothing."""
     service = await service_of(session, conversation.id)
     assert service is not None
     if member.user_id == service.customer_id:
-        if not await graph.is_following(
-            session, service.customer_id, service.merchant_id
-        ) or await graph.is_blocked_either_way(session, service.customer_id, service.merchant_id):
-            raise Forbidden("Follow this account to message it.", code="follow_required")
+        if await graph.is_blocked_either_way(session, service.customer_id, service.merchant_id):
+            raise Forbidden("You cannot message this account.", code="blocked")
         return
     role = await staff_role(session, service.merchant_id, actor.user_id)
     if role is None:  # pragma: no cover - access_chat only hands the account's row to its staff

@@ -502,7 +502,7 @@ async function deliver(first: Pending): Promise<void> {
     } catch (error) {
       const retryable = error instanceof ApiError && error.code === 'network_error';
       if (!retryable) {
-        const text = error instanceof ApiError ? errorText(error.code, error.message) : String(error);
+        const text = error instanceof ApiError ? errorText(error) : String(error);
         setPending({ ...(outbox.get(item.clientId) ?? item), state: 'failed', error: text });
         return;
       }

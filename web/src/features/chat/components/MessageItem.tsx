@@ -8,7 +8,7 @@ import { BargainCard, TeamCard } from '../../groupbuy/components/ChatCards';
 import type { Message, Quote } from '../api';
 import type { Pending } from '../chats';
 import { MoneyCard } from './MoneyCard';
-import { duration, fileSize, quotePreview } from './format';
+import { duration, fileSize, noticeText, quotePreview } from './format';
 import { ChatIcon } from './icons';
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -60,7 +60,7 @@ export function MessageItem(props: MessageProps) {
   if (message.kind === 'system') {
     return (
       <li class="msg-notice" data-testid="message" data-message-id={message.id} data-kind="system" data-seq={message.seq}>
-        {str(message.content?.text)}
+        {noticeText(message)}
       </li>
     );
   }

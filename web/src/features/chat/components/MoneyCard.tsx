@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Avatar } from '../../../core/components/Avatar';
 import { useAction } from '../../../core/flash';
-import { formatTime } from '../../../core/i18n';
+import { formatTime, t, type MessageKey } from '../../../core/i18n';
 import { useIdempotency } from '../../../core/idempotency';
 import { formatFen } from '../../../core/money';
 import { currentUser } from '../../../core/session';
@@ -43,19 +43,31 @@ export function MoneyCard({ message }: { message: Message }) {
     const receiving = transfer !== null && transfer.receiver.id === me?.id && status === 'pending';
     return (
       <div class="money-card transfer" data-testid="money-card" data-kind="transfer" data-status={status}>
-        <div class="money-title">Transfer {formatFen(Number(content.amount ?? 0))}</div>
-        {str(content.note) && <div class="muted">{str(content.note)}</div>}
-        <div class="muted" data-testid="money-status">{status}</div>
+        <div class="money-body">
+          <span class="money-icon" aria-hidden="true">
+            ⇄
+          </span>
+          <div class="money-main">
+            <div class="money-title" data-testid="money-amount-shown">
+              {formatFen(Number(content.amount ?? 0))}
+            </div>
+            {str(content.note) && <div class="money-note">{str(content.note)}</div>}
+            <div class="money-status" data-testid="money-status">
+              {t(`wallet.transferStatus.${status}` as MessageKey)}
+            </div>
+          </div>
+        </div>
         {receiving && (
           <div class="money-actions">
             <button type="button" class="primary" data-testid="money-accept" disabled={busy} onClick={() => act('accept', (k) => acceptTransfer(k, refId))}>
-              Accept
+              {t('wallet.transferAccept')}
             </button>
             <button type="button" data-testid="money-decline" disabled={busy} onClick={() => act('decline', (k) => declineTransfer(k, refId))}>
-              Decline
+              {t('wallet.transferDecline')}
             </button>
           </div>
         )}
+        <div class="money-label">{t('chat.money.transferLabel')}</div>
       </div>
     );
   }
@@ -65,28 +77,45 @@ export function MoneyCard({ message }: { message: Message }) {
   const mayGrab = packet !== null && status === 'open' && packet.my_amount === null && !(packet.kind === 'direct' && isSender);
   return (
     <div class="money-card red-packet" data-testid="money-card" data-kind="red_packet" data-status={status}>
-      <div class="money-title">{str(content.greeting) || 'Best wishes'}</div>
-      {packet?.my_amount != null && (
-        <div class="red-packet-amount" data-testid="redpacket-mine">
-          {formatFen(packet.my_amount)}
+      <div class="money-body">
+        <span class="money-icon" aria-hidden="true">
+          ¥
+        </span>
+        <div class="money-main">
+          <div class="money-title">{str(content.greeting) || t('wallet.greetingDefault')}</div>
+          {packet?.my_amount != null && (
+            <div class="red-packet-amount" data-testid="redpacket-mine">
+              {formatFen(packet.my_amount)}
+            </div>
+          )}
+          {packet && (
+            <div class="money-status" data-testid="redpacket-progress">
+              {t('chat.money.progress', {
+                claimed: packet.claimed_count,
+                count: packet.count,
+                status: t(`wallet.redPacketStatus.${status}` as MessageKey),
+              })}
+            </div>
+          )}
         </div>
-      )}
-      {packet && (
-        <div class="muted" data-testid="redpacket-progress">
-          {packet.claimed_count}/{packet.count} · {status}
-        </div>
-      )}
-      <div class="money-actions">
         {mayGrab && (
           <button type="button" class="grab" data-testid="money-grab" disabled={busy} onClick={() => act('grab', (k) => grabRedPacket(k, refId))}>
-            Grab
+            {t('chat.money.grab')}
           </button>
         )}
-        <button type="button" class="link-button" data-testid="money-details" onClick={() => {
+      </div>
+      <div class="money-label">
+        <span>{t('chat.money.redPacketLabel')}</span>
+        <button
+          type="button"
+          class="link-button"
+          data-testid="money-details"
+          onClick={() => {
             if (!showGrabs) void reload();
             setShowGrabs(!showGrabs);
-          }}>
-          Details
+          }}
+        >
+          {t('chat.money.details')}
         </button>
       </div>
       {showGrabs && packet && (
@@ -102,7 +131,7 @@ export function MoneyCard({ message }: { message: Message }) {
                 {formatFen(grab.amount)}
                 {grab.best_luck && (
                   <span class="best-luck" data-testid="best-luck">
-                    Best luck
+                    {t('wallet.bestLuck')}
                   </span>
                 )}
               </span>

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { showError } from '../../../core/flash';
 import { useIdempotency } from '../../../core/idempotency';
-import { parseYuan } from '../../../core/money';
+import { t } from '../../../core/i18n';
+import { formatFen, parseYuan } from '../../../core/money';
 import type { Id } from '../../../core/types';
 import { createRedPacket, sendTransfer } from '../../wallet/api';
 import { PinSheet, type PinRequest } from '../../wallet/components/PinSheet';
@@ -38,7 +39,7 @@ export function MoneySend({ chat, memberIds, myId }: { chat: Chat; memberIds: Id
     e.preventDefault();
     const fen = parseYuan(amount);
     if (fen === null || fen <= 0) {
-      showError(new Error('Enter an amount in yuan, e.g. 8.88'));
+      showError(new Error(t('wallet.amountInvalid')));
       return;
     }
     const others = memberIds.filter((m) => m !== myId);
@@ -47,10 +48,10 @@ export function MoneySend({ chat, memberIds, myId }: { chat: Chat; memberIds: Id
       if (!to) return;
       const body = { to_user_id: to, amount: fen, conversation_ref: chat.id };
       setPin({
-        prompt: `Transfer ${amount} CNY`,
+        prompt: t('chat.money.pinTransfer', { amount: formatFen(fen) }),
         run: async (code) => {
           const transfer = await idempotency.run(JSON.stringify(body), (key) => sendTransfer(key, { ...body, pin: code }));
-          send(chat.id, { kind: 'transfer', content: { transfer_id: transfer.id }, preview: { text: '[Transfer]' } });
+          send(chat.id, { kind: 'transfer', content: { transfer_id: transfer.id }, preview: { text: t('chat.kind.transfer') } });
           setForm(null);
         },
       });
@@ -60,10 +61,10 @@ export function MoneySend({ chat, memberIds, myId }: { chat: Chat; memberIds: Id
         ? { kind: 'group' as const, split, total: fen, count: shares, greeting, audience: others, conversation_ref: chat.id }
         : { kind: 'direct' as const, total: fen, greeting, to_user_id: chat.peer?.id, conversation_ref: chat.id };
       setPin({
-        prompt: `Red packet ${amount} CNY`,
+        prompt: t('chat.money.pinRedPacket', { amount: formatFen(fen) }),
         run: async (code) => {
           const packet = await idempotency.run(JSON.stringify(body), (key) => createRedPacket(key, { ...body, pin: code }));
-          send(chat.id, { kind: 'red_packet', content: { red_packet_id: packet.id }, preview: { text: '[Red packet]' } });
+          send(chat.id, { kind: 'red_packet', content: { red_packet_id: packet.id }, preview: { text: `${t('chat.kind.redPacket')} ${greeting || t('wallet.greetingDefault')}` } });
           setForm(null);
         },
       });
@@ -72,52 +73,53 @@ export function MoneySend({ chat, memberIds, myId }: { chat: Chat; memberIds: Id
 
   return (
     <>
-      <button type="button" class="composer-icon" data-testid="chat-plus" aria-label="More" aria-expanded={open} onClick={() => setOpen(!open)}>
+      <button type="button" class="composer-icon" data-testid="chat-plus" aria-label={t('chat.more')} aria-expanded={open} onClick={() => setOpen(!open)}>
         +
       </button>
       {open && (
         <div class="money-menu" role="menu">
           {!group && (
             <button type="button" role="menuitem" data-testid="chat-transfer" onClick={() => choose('transfer')}>
-              Transfer
+              {t('wallet.transfer')}
             </button>
           )}
           <button type="button" role="menuitem" data-testid="chat-redpacket" onClick={() => choose('red_packet')}>
-            Red packet
+            {t('wallet.redPacket')}
           </button>
         </div>
       )}
       {form && !pin && (
         <form class="money-form card" data-testid="money-form" data-kind={form} onSubmit={submit}>
           <label>
-            Amount (CNY)
+            {t('wallet.amount')}
             <input data-testid="money-amount" inputMode="decimal" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
           </label>
           {form === 'red_packet' && group && (
             <>
               <label>
-                Shares
+                {t('wallet.redPacketCount')}
                 <input data-testid="money-count" inputMode="numeric" value={count} onInput={(e) => setCount(e.currentTarget.value)} />
               </label>
               <label>
+                {t('wallet.redPacketSplit')}
                 <select data-testid="money-split" value={split} onChange={(e) => setSplit(e.currentTarget.value as 'lucky' | 'equal')}>
-                  <option value="lucky">Lucky</option>
-                  <option value="equal">Equal</option>
+                  <option value="lucky">{t('wallet.redPacketLucky')}</option>
+                  <option value="equal">{t('wallet.redPacketEqual')}</option>
                 </select>
               </label>
             </>
           )}
           {form === 'red_packet' && (
             <label>
-              Greeting
-              <input data-testid="money-greeting" maxLength={60} value={greeting} onInput={(e) => setGreeting(e.currentTarget.value)} />
+              {t('wallet.greeting')}
+              <input data-testid="money-greeting" placeholder={t('wallet.greetingDefault')} maxLength={60} value={greeting} onInput={(e) => setGreeting(e.currentTarget.value)} />
             </label>
           )}
           <button type="button" onClick={() => setForm(null)}>
-            Cancel
+            {t('wallet.cancel')}
           </button>
           <button type="submit" class="primary" data-testid="money-submit">
-            Pay
+            {form === 'transfer' ? t('wallet.transferSend') : t('wallet.redPacketSend')}
           </button>
         </form>
       )}

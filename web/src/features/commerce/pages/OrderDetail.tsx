@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Screen } from '../../../core/components/Screen';
 import { showError, useAction } from '../../../core/flash';
-import { formatTime, t, type MessageKey } from '../../../core/i18n';
+import { formatTime, hasText, t, type MessageKey } from '../../../core/i18n';
 import { useResource } from '../../../core/loading';
 import { formatFen, parseYuan } from '../../../core/money';
 import { href } from '../../../core/router';
@@ -30,7 +30,7 @@ export function OrderDetailPage({ id }: { id: string }) {
         <Countdown order={order} onExpired={loaded.reload} />
         {order.status === 'cancelled' && order.cancel_reason && (
           <p class="muted" data-testid="cancel-reason">
-            {t('shop.order.cancelReason', { reason: order.cancel_reason })}
+            {cancelReasonText(order.cancel_reason)}
           </p>
         )}
         <OrderActions order={order} onChanged={setOrder} />
@@ -201,4 +201,10 @@ function RefundSection({ order, onChanged }: { order: Order; onChanged: () => vo
       )}
     </section>
   );
+}
+
+/** Why an order was cancelled, in the reader's language: the server sends a reason code. */
+function cancelReasonText(reason: string): string {
+  const key = `shop.order.cancelReason.${reason}`;
+  return hasText(key) ? t(key) : t('shop.order.cancelReason', { reason });
 }

@@ -29,7 +29,7 @@ export function ShipSheet({ order, onClose, onShipped }: { order: Order; onClose
       onShipped(shipped);
       showNotice(t('merchant.orders.shipped'));
     } catch (error) {
-      setProblem(error instanceof ApiError ? errorText(error.code, error.message) : String(error));
+      setProblem(error instanceof ApiError ? errorText(error) : String(error));
     } finally {
       setBusy(false);
     }
