@@ -486,6 +486,21 @@ async def pay_order(
     minutes of checkout. Run it behind `core.http.idempotent`, so a retry charges nothing twice;
     a second payment with another key finds the order paid (409 ``order_already_paid``) and its charge
     rolls back with it."""
+    return (await _pay(session, actor, order_id, proof=proof))[0]
+
+
+async def pay_order_out(
+    session: AsyncSession, actor: Actor, order_id: int | str, *, proof: wallet.PinProof | None
+) -> OrderOut:
+    """`pay_order`, answered from what it read and wrote: its items, and no refund (an order that was
+    unpaid until this transaction has no refund request)."""
+    order, items = await _pay(session, actor, order_id, proof=proof)
+    return (await orders_out(session, actor, [order], items={order.id: items}, refunds={}))[0]
+
+
+async def _pay(
+    session: AsyncSession, actor: Actor, order_id: int | str, *, proof: wallet.PinProof | None
+) -> tuple[Order, list[OrderItem]]:
     order = await _buyers_order(session, actor, order_id)
     now = clock.now()
     if order.status != "pending_payment" or order.created_at <= now - rules.PAY_WINDOW:
@@ -502,7 +517,7 @@ async def pay_order(
     # After the escrow posting (queued last by the wallet), in the order a refund takes them.
     await run_last(session, count_sale)
     emit(session, "commerce.order.paid", _event(order, payment_id=str(payment.id)))
-    return order
+    return order, items
 
 
 async def cancel_order(session: AsyncSession, actor: Actor, order_id: int | str) -> Order:
@@ -708,9 +723,11 @@ async def orders_out(
     orders: Sequence[Order],
     *,
     items: Mapping[int, list[OrderItem]] | None = None,
+    refunds: Mapping[int, RefundRequest] | None = None,
 ) -> list[OrderOut]:
     """The answer shape of `orders` (the caller has checked the viewer may see each), with their
-    `items` by order id when the caller holds them (it just wrote them), read otherwise.
+    `items` by order id when the caller holds them (it just wrote them), read otherwise; likewise
+    their latest `refunds` when the caller knows them.
 
     The share chain is the shop's to see (it pays referral rewards on it): a buyer sees only the
     person who shared the product with them, never who shared it earlier, possibly in private chats."""
@@ -719,7 +736,8 @@ async def orders_out(
     buyers = await identity.get_cards(session, {order.buyer_id for order in orders})
     shops = await shop_names(session, {order.shop_id for order in orders})
     # Only a paid order can have a refund request: a fresh checkout's answer skips the query.
-    refunds = await _latest_refunds(session, [order.id for order in orders if order.paid_at is not None])
+    if refunds is None:
+        refunds = await _latest_refunds(session, [order.id for order in orders if order.paid_at is not None])
     completed = [order for order in orders if order.status == "completed"]
     reviewed = (
         await _reviewed(

@@ -3,10 +3,11 @@
 `execute(db, actor, key=..., scope=..., payload=..., action=..., precheck=...)` runs one action at
 most once per (user, key):
 
-- The key row is inserted first, in the same transaction as the action and its answer. A concurrent
-  duplicate's INSERT waits on the unique key (PostgreSQL) or behind the single writer (SQLite), then
-  finds the committed row and replays it: one effect, one answer. A crash before commit leaves
-  neither the effect nor the key; after commit, both.
+- The key row is inserted with its answer, in one statement, last in the action's transaction. A
+  concurrent duplicate's INSERT waits on the unique key (PostgreSQL) or its transaction behind the
+  single writer (SQLite), then finds the committed row: its own effects are rolled back and the
+  committed answer replayed: one effect, one answer. A crash before commit leaves neither the effect
+  nor the key; after commit, both.
 - A retry with the same key and the same request replays the stored status and body; with a
   different request (scope or body) it is refused (422 ``idempotency_key_reused``) and writes nothing.
 - An action that fails with a domain error (insufficient balance, a limit...) rolls back, and the
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Table, select, update
+from sqlalchemy import JSON, BigInteger, Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -151,18 +152,28 @@ async def execute(
             proof = await precheck.check(db)
     try:
         async with db.transaction() as session:
-            stored = await _claim(session, actor.user_id, key, scope, request_hash)
+            status_code, body = await action(session, proof)
+            # The key and its answer in one statement, last in the action's transaction: a concurrent
+            # duplicate's INSERT waits here on the unique key until the first commits, then inserts
+            # nothing, and its effects are rolled back below.
+            stored = await _claim(session, actor.user_id, key, scope, request_hash, status_code, body)
             if stored is None:
-                status_code, body = await action(session, proof)
-                await session.execute(
-                    update(_keys).where(_keys.c.key == key).values(status_code=status_code, response=body)
-                )
                 return Outcome(status_code, body, replayed=False)
+            raise _Duplicate(stored)
+    except _Duplicate as duplicate:
+        return _replay(duplicate.stored, actor, scope, request_hash)
     except AppError as error:
         if getattr(error, "retryable", False):
             raise
         return await _store_failure(db, actor, key, scope, request_hash, error)
-    return _replay(stored, actor, scope, request_hash)
+
+
+class _Duplicate(Exception):
+    """Another request committed this key first: roll this one's effects back and replay that."""
+
+    def __init__(self, stored: Any) -> None:
+        super().__init__("duplicate idempotency key")
+        self.stored = stored
 
 
 async def _stored(session: AsyncSession, key: str) -> Any:
@@ -170,8 +181,18 @@ async def _stored(session: AsyncSession, key: str) -> Any:
     return (await session.execute(select(_keys).where(_keys.c.key == key))).first()
 
 
-async def _claim(session: AsyncSession, user_id: int, key: str, scope: str, request_hash: str) -> Any:
-    """Insert the key row (None) or return the row a concurrent request committed first."""
+async def _claim(
+    session: AsyncSession,
+    user_id: int,
+    key: str,
+    scope: str,
+    request_hash: str,
+    status_code: int,
+    body: dict[str, Any],
+) -> Any:
+    """Insert the key row with its answer (None) or return the row another request committed first
+    (read in the same transaction: under READ COMMITTED, and behind SQLite's single writer, the
+    statement after the conflict sees it)."""
     inserted = await session.execute(
         insert_for(session, _keys)
         .values(
@@ -179,8 +200,8 @@ async def _claim(session: AsyncSession, user_id: int, key: str, scope: str, requ
             key=key,
             scope=scope,
             request_hash=request_hash,
-            status_code=0,
-            response=None,
+            status_code=status_code,
+            response=body,
             created_at=clock.now(),
         )
         .on_conflict_do_nothing(index_elements=["key"])
@@ -203,10 +224,7 @@ async def _store_failure(
 ) -> Outcome:
     body = error.envelope()
     async with db.transaction() as session:
-        stored = await _claim(session, actor.user_id, key, scope, request_hash)
+        stored = await _claim(session, actor.user_id, key, scope, request_hash, error.status_code, body)
         if stored is None:
-            await session.execute(
-                update(_keys).where(_keys.c.key == key).values(status_code=error.status_code, response=body)
-            )
             return Outcome(error.status_code, body, replayed=False)
     return _replay(stored, actor, scope, request_hash)

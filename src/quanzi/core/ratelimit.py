@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, delete
+from sqlalchemy import Index, Integer, Select, String, and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -141,11 +141,18 @@ class DatabaseStore:
     """Counters in `rate_limit_counters`, counted in the caller's transaction."""
 
     async def count(self, session: AsyncSession, counters: Sequence[_Counter], now: datetime) -> list[int]:
+        statement = self.upsert(session, counters)
+        hits = {(row.name, row.key): int(row.hits) for row in await session.execute(statement)}
+        return [hits[(c.name, c.key)] for c in counters]
+
+    @staticmethod
+    def upsert(session: AsyncSession, counters: Sequence[_Counter]) -> Any:
+        """The one statement that counts: ``INSERT … ON CONFLICT DO UPDATE … RETURNING``."""
         table = table_of(RateLimitCounter)
         # Rows in one order in every transaction: two events counting the same pair of keys take
         # their row locks in the same order and cannot deadlock.
         ordered = sorted(counters, key=lambda c: (c.name, c.key))
-        statement = (
+        return (
             insert_for(session, table)
             .values(
                 [
@@ -164,8 +171,6 @@ class DatabaseStore:
             )
             .returning(table.c.name, table.c.key, table.c.hits)
         )
-        hits = {(row.name, row.key): int(row.hits) for row in await session.execute(statement)}
-        return [hits[(c.name, c.key)] for c in counters]
 
     async def close(self) -> None:
         pass
@@ -271,6 +276,9 @@ class RateLimiter:
         if not counters:
             return None
         counts = await self.store.count(session, counters, now)
+        return self.refusal(counters, counts, now)
+
+    def refusal(self, counters: Sequence[_Counter], counts: Sequence[int], now: datetime) -> Refusal | None:
         over = [c for c, n in zip(counters, counts, strict=True) if n > c.rate.limit]
         if not over:
             return None
@@ -302,6 +310,59 @@ async def check(session: AsyncSession, message: str, *hits: tuple[str, str]) -> 
     if refused is not None:
         text = f"{message} Try again in {_in_words(refused.retry_after)}."
         raise RateLimited(text, retry_after=refused.retry_after, limit=refused.limit)
+
+
+def _refuse(message: str, refused: Refusal | None) -> None:
+    if refused is not None:
+        text = f"{message} Try again in {_in_words(refused.retry_after)}."
+        raise RateLimited(text, retry_after=refused.retry_after, limit=refused.limit)
+
+
+async def check_with(
+    session: AsyncSession, message: str, query: Select[*tuple[Any, ...]], *hits: tuple[str, str]
+) -> Any:
+    """`check`, then the first row of `query` (None without one): on PostgreSQL with the counters in
+    the database, in one round trip, the upsert riding on `query` as a data-modifying CTE (it runs
+    once, before the query's own locks, as when counted first). Elsewhere, two statements."""
+    limiter = limiter_of(session)
+    counters = limiter._counters(hits, clock.now()) if limiter is not None else []
+    if (
+        limiter is None
+        or not counters
+        or not isinstance(limiter.store, DatabaseStore)
+        or session.get_bind().dialect.name != "postgresql"
+    ):
+        await check(session, message, *hits)
+        return (await session.execute(query)).first()
+    now = clock.now()
+    counted = DatabaseStore.upsert(session, counters).cte("rate_limit_counted")
+    columns = [
+        select(counted.c.hits).where(counted.c.name == c.name, counted.c.key == c.key).scalar_subquery()
+        for c in counters
+    ]
+    row = (await session.execute(query.add_columns(*columns).add_cte(counted))).first()
+    if row is None:  # the CTE counted all the same; read what it left (a path off the hot one)
+        table = table_of(RateLimitCounter)
+        found = await session.execute(
+            select(table.c.name, table.c.key, table.c.hits).where(
+                or_(
+                    *(
+                        and_(
+                            table.c.name == c.name,
+                            table.c.key == c.key,
+                            table.c.window_start == c.window_start,
+                        )
+                        for c in counters
+                    )
+                )
+            )
+        )
+        by_key = {(r.name, r.key): int(r.hits) for r in found}
+        _refuse(message, limiter.refusal(counters, [by_key[(c.name, c.key)] for c in counters], now))
+        return None
+    width = len(row) - len(counters)
+    _refuse(message, limiter.refusal(counters, [int(n) for n in row[width:]], now))
+    return row
 
 
 async def allowed(session: AsyncSession, *hits: tuple[str, str]) -> bool:

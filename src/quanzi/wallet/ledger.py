@@ -86,7 +86,9 @@ async def account_ids(session: AsyncSession, keys: Iterable[tuple[int, str]]) ->
     missing = [key for key in wanted if key not in found]
     if missing:
         now = clock.now()
-        await session.execute(
+        # RETURNING names the accounts this INSERT created; only one that a concurrent transaction
+        # created first (skipped by ON CONFLICT) needs another look.
+        created = await session.execute(
             insert_for(session, _accounts)
             .values(
                 [
@@ -103,8 +105,12 @@ async def account_ids(session: AsyncSession, keys: Iterable[tuple[int, str]]) ->
                 ]
             )
             .on_conflict_do_nothing(index_elements=["owner_id", "kind"])
+            .returning(_accounts.c.owner_id, _accounts.c.kind, _accounts.c.id)
         )
-        found.update(await _select_ids(session, missing))
+        found.update({(owner, kind): account_id for owner, kind, account_id in created})
+        raced = [key for key in missing if key not in found]
+        if raced:
+            found.update(await _select_ids(session, raced))
     return found
 
 

@@ -30,7 +30,7 @@ from quanzi.identity import service as identity
 from quanzi.wallet import ledger, rules
 from quanzi.wallet.ledger import Leg
 from quanzi.wallet.models import ESCROW, FEE, MERCHANT, PLATFORM, WALLET, Payment, Refund
-from quanzi.wallet.pins import PinProof, confirm_pin
+from quanzi.wallet.pins import PinProof, confirm_pin_version, pin_version_column
 
 _payments = table_of(Payment)
 
@@ -50,12 +50,21 @@ async def pay_to_escrow(
     rules.check_amount(amount)
     if amount > rules.LIMITS.payment_per_transaction:
         raise ledger.LimitExceeded("This payment is over the per-transaction limit.")
-    merchant = await identity.require_user(session, merchant_id)
+    merchant_key = parse_id(merchant_id)
+    # One read: the merchant's row (its kind) and the payer's PIN version (still the one verified).
+    rows = (
+        await identity.users_with(session, [merchant_key], pin_version_column(actor.user_id))
+        if merchant_key is not None
+        else []
+    )
+    if not rows:
+        raise NotFound("No such user.", code="user_not_found")
+    merchant, pin_version = rows[0]
     if merchant.kind != "merchant":
         raise InvalidInput("Payments go to merchants.", code="not_a_merchant")
     if merchant.id == actor.user_id:
         raise InvalidInput("You cannot pay yourself.", code="cannot_pay_self")
-    await confirm_pin(session, actor, proof)
+    confirm_pin_version(actor, proof, pin_version)
     payment = Payment(
         id=new_id(),
         payer_id=actor.user_id,

@@ -219,6 +219,19 @@ async def confirm_pin(session: AsyncSession, actor: Actor, proof: PinProof | Non
     if proof is None or proof.user_id != actor.user_id:
         raise InvalidInput("This needs the payment PIN.", code="pin_required")
     version = await session.scalar(select(_pins.c.version).where(_pins.c.user_id == actor.user_id))
+    confirm_pin_version(actor, proof, version)
+
+
+def pin_version_column(user_id: int) -> Any:
+    """The user's PIN version (NULL without a PIN) as a column of another query, so that a money
+    transaction reads it along with what it reads first; `confirm_pin_version` then decides."""
+    return select(_pins.c.version).where(_pins.c.user_id == user_id).scalar_subquery().label("pin_version")
+
+
+def confirm_pin_version(actor: Actor, proof: PinProof | None, version: int | None) -> None:
+    """`confirm_pin` for a version read inside the transaction by `pin_version_column`."""
+    if proof is None or proof.user_id != actor.user_id:
+        raise InvalidInput("This needs the payment PIN.", code="pin_required")
     if version is None:
         raise PinNotSet("Set a payment PIN first.")
     if version != proof.version:

@@ -30,10 +30,12 @@ from quanzi.identity import service as identity
 from quanzi.wallet import ledger, rules
 from quanzi.wallet.lifecycles import TRANSFER
 from quanzi.wallet.models import TRANSFER_HOLD, WALLET, Transfer
-from quanzi.wallet.pins import PinProof, confirm_pin
+from quanzi.wallet.pins import PinProof, confirm_pin_version, pin_version_column
 from quanzi.wallet.schemas import TransferOut
 
 _transfers = table_of(Transfer)
+# The users' cards a transfer's transaction read, for its answer (in the session's `info`).
+_CARDS = "wallet.transfer.cards"
 
 
 class TransferNotPending(Conflict):
@@ -74,11 +76,24 @@ async def send_transfer(
     receiver_id = parse_id(to_user_id)
     if receiver_id == actor.user_id:
         raise InvalidInput("You cannot transfer money to yourself.", code="cannot_transfer_to_self")
-    # A friend exists: ask the friendship first and look the user up only to word the refusal.
-    if receiver_id is None or not await graph.are_friends(session, actor.user_id, receiver_id):
-        await identity.require_user(session, receiver_id if receiver_id is not None else "")
+    if receiver_id is None:
+        raise NotFound("No such user.", code="user_not_found")
+    # One read for what the transfer checks and shows: both users (their cards answer the request),
+    # whether they are friends, and the sender's PIN version (still the one verified).
+    rows = await identity.users_with(
+        session,
+        (actor.user_id, receiver_id),
+        graph.are_friends_clause(actor.user_id, receiver_id).label("friends"),
+        pin_version_column(actor.user_id),
+    )
+    found = {user.id: (user, friends, pin_version) for user, friends, pin_version in rows}
+    if receiver_id not in found:
+        raise NotFound("No such user.", code="user_not_found")
+    _receiver, friends, pin_version = found[receiver_id]
+    if not friends:
         raise Forbidden("You can only transfer money to friends.", code="not_a_friend")
-    await confirm_pin(session, actor, proof)
+    confirm_pin_version(actor, proof, pin_version)
+    session.info[_CARDS] = {user_id: identity.card_of(user) for user_id, (user, _, _) in found.items()}
     await ledger.consume_daily_limit(session, actor.user_id, "transfer", amount, limits.transfer_per_day)
     now = clock.now()
     transfer = Transfer(
@@ -222,7 +237,11 @@ async def _refund(session: AsyncSession, transfer: Transfer, kind: str) -> None:
 
 
 async def transfer_out(session: AsyncSession, transfer: Transfer) -> TransferOut:
-    cards = await identity.get_cards(session, [transfer.sender_id, transfer.receiver_id])
+    # Sending read both cards already (`send_transfer`): the answer of that request reuses them.
+    known = session.info.get(_CARDS, {})
+    wanted = {transfer.sender_id, transfer.receiver_id}
+    cards = {user_id: known[user_id] for user_id in wanted if user_id in known}
+    cards |= await identity.get_cards(session, wanted - cards.keys())
     return TransferOut(
         id=transfer.id,
         sender=cards[transfer.sender_id],

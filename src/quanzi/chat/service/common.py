@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.chat.models import Conversation, HiddenMessage, Member, Message
 from quanzi.chat.service import service_desk
+from quanzi.core import ratelimit
 from quanzi.core.actor import Actor
 from quanzi.core.errors import Conflict, Forbidden, NotFound
 from quanzi.core.ids import parse_id
@@ -39,14 +40,24 @@ def message_not_found() -> NotFound:
 
 
 async def access_chat(
-    session: AsyncSession, actor: Actor, chat_id: int | str, *, lock: bool = False, share: bool = False
+    session: AsyncSession,
+    actor: Actor,
+    chat_id: int | str,
+    *,
+    lock: bool = False,
+    share: bool = False,
+    rate_limit: tuple[str, tuple[str, str]] | None = None,
 ) -> tuple[Conversation, Member]:
     """The chat and the actor's member row (any status), or 404.
 
     `lock` takes the conversation row FOR UPDATE (to add a message or change membership); `share`
-    takes it FOR SHARE (to read counts that a concurrent message must not change underneath)."""
+    takes it FOR SHARE (to read counts that a concurrent message must not change underneath).
+    `rate_limit` (the refusal's message, the hit) is counted first (`core.ratelimit.check_with`:
+    in the same round trip as this query where it can)."""
     cid = parse_id(chat_id)
     if cid is None:
+        if rate_limit is not None:
+            await ratelimit.check(session, rate_limit[0], rate_limit[1])
         raise chat_not_found()
     # The actor's member row and the conversation in one query; the lock (FOR UPDATE OF the
     # conversation) is taken only through the actor's own member row, so a stranger holds up nobody.
@@ -60,7 +71,10 @@ async def access_chat(
         query = query.with_for_update(of=Conversation)
     elif share:
         query = query.with_for_update(of=Conversation, read=True)
-    row = (await session.execute(query)).first()
+    if rate_limit is not None:
+        row = await ratelimit.check_with(session, rate_limit[0], query, rate_limit[1])
+    else:
+        row = (await session.execute(query)).first()
     if row is not None:
         return row[1], row[0]
     # The merchant's staff act as the official account (CHT-9): they get the account's row.

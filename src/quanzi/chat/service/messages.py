@@ -154,11 +154,12 @@ async def send_message(
     """Send into a chat the actor is an active member of. With `client_msg_id`, a resend answers the
     message the first attempt created and changes nothing (even after the first was recalled).
     Messages per sending account are rate-limited (429 ``rate_limited``; a resend counts too)."""
-    # Counted before the conversation row is locked: that lock is the hot one, and stays as short.
-    await ratelimit.check(
-        session, "You are sending messages too fast.", ("chat.message", ratelimit.key_of(actor.user_id))
+    # Counted before the conversation row is locked (that lock is the hot one, and stays as short),
+    # in the same round trip where the database counts.
+    hit = ("chat.message", ratelimit.key_of(actor.user_id))
+    conversation, member = await access_chat(
+        session, actor, chat_id, lock=True, rate_limit=("You are sending messages too fast.", hit)
     )
-    conversation, member = await access_chat(session, actor, chat_id, lock=True)
     sender_id = member.user_id  # the actor, or the official account its staff act as (CHT-9)
     await check_can_send(session, actor, conversation, member)
     ctx = KindContext(session, actor, conversation.id, conversation.kind)

@@ -125,8 +125,9 @@ async def pay_order(
     order_id: str, body: PayIn, actor: CurrentActor, db: Db, key: IdempotencyKeyHeader = None
 ) -> JSONResponse:
     async def action(session: AsyncSession, proof: Any) -> tuple[int, dict[str, Any]]:
-        order = await orders.pay_order(session, actor, order_id, proof=proof)
-        return 200, (await orders.order_out(session, actor, order)).model_dump(mode="json")
+        return 200, (await orders.pay_order_out(session, actor, order_id, proof=proof)).model_dump(
+            mode="json"
+        )
 
     return await idempotent(
         db,

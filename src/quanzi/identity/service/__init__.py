@@ -33,6 +33,7 @@ from quanzi.identity.service.accounts import (
     set_operator,
     signup,
     update_profile,
+    users_with,
 )
 from quanzi.identity.service.session_cache import (
     REVOKED_TOPIC,
@@ -74,4 +75,5 @@ __all__ = [
     "set_operator",
     "signup",
     "update_profile",
+    "users_with",
 ]
