@@ -817,7 +817,9 @@ MUST_REFUSE = (
     "invalid_share_count",
     "share_too_small",
     "already_grabbed",
-    "red_packet_empty",
+    # Not `red_packet_empty`: the fixed sequences reach it only when the transfers race ends one way
+    # (the outcome shifts what the later steps can draw), so requiring it would flake; it is checked
+    # whenever it occurs, and tests/wallet/test_concurrency.py races for the last share.
     "red_packet_not_found",
     "refund_exceeds_payment",
     "payment_already_settled",
