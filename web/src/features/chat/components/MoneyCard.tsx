@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { Avatar } from '../../../core/components/Avatar';
 import { useAction } from '../../../core/flash';
-import { formatTime, t, type MessageKey } from '../../../core/i18n';
+import { t, type MessageKey } from '../../../core/i18n';
 import { useIdempotency } from '../../../core/idempotency';
 import { formatFen } from '../../../core/money';
 import { currentUser } from '../../../core/session';
@@ -15,6 +14,7 @@ import {
   type RedPacket,
   type Transfer,
 } from '../../wallet/api';
+import { RedPacketGrabs } from '../../wallet/components/RedPacketGrabs';
 import type { Message } from '../api';
 
 /** A transfer or red-packet message: its state as the viewer sees it, read from the wallet. */
@@ -119,25 +119,7 @@ export function MoneyCard({ message }: { message: Message }) {
         </button>
       </div>
       {showGrabs && packet && (
-        <ul class="list">
-          {packet.grabs.map((grab) => (
-            <li key={grab.user.id} class="row" data-testid="redpacket-result" data-user-id={grab.user.id} data-best-luck={String(grab.best_luck)}>
-              <Avatar user={grab.user} size="small" />
-              <span class="row-main">
-                <span class="row-title">{grab.user.display_name}</span>
-                <span class="row-subtitle muted">{formatTime(grab.grabbed_at)}</span>
-              </span>
-              <span class="amount">
-                {formatFen(grab.amount)}
-                {grab.best_luck && (
-                  <span class="best-luck" data-testid="best-luck">
-                    {t('wallet.bestLuck')}
-                  </span>
-                )}
-              </span>
-            </li>
-          ))}
-        </ul>
+        <RedPacketGrabs packet={packet} />
       )}
     </div>
   );

@@ -1,13 +1,14 @@
 import { Avatar } from '../../../core/components/Avatar';
 import { Screen } from '../../../core/components/Screen';
 import { useAction } from '../../../core/flash';
-import { formatTime, t, type MessageKey } from '../../../core/i18n';
+import { t, type MessageKey } from '../../../core/i18n';
 import { useIdempotency } from '../../../core/idempotency';
 import { useResource } from '../../../core/loading';
 import { formatFen } from '../../../core/money';
 import { currentUser } from '../../../core/session';
 import { useStore } from '../../../core/store';
 import { getRedPacket, grabRedPacket, type RedPacket } from '../api';
+import { RedPacketGrabs } from '../components/RedPacketGrabs';
 import { ShareLink } from '../components/ShareLink';
 
 /** One red packet: grab it, see what you got and everyone's share ("best luck" marked). */
@@ -76,25 +77,7 @@ function Grabs({ packet }: { packet: RedPacket }) {
           total: formatFen(packet.total),
         })}
       </p>
-      <ul class="list">
-        {packet.grabs.map((grab) => (
-          <li key={grab.user.id} class="row" data-testid="redpacket-result" data-user-id={grab.user.id} data-best-luck={String(grab.best_luck)}>
-            <Avatar user={grab.user} size="small" />
-            <span class="row-main">
-              <span class="row-title">{grab.user.display_name}</span>
-              <span class="row-subtitle muted">{formatTime(grab.grabbed_at)}</span>
-            </span>
-            <span class="amount">
-              {formatFen(grab.amount)}
-              {grab.best_luck && (
-                <span class="best-luck" data-testid="best-luck">
-                  {t('wallet.bestLuck')}
-                </span>
-              )}
-            </span>
-          </li>
-        ))}
-      </ul>
+      <RedPacketGrabs packet={packet} />
       {packet.grabs.length === 0 && <p class="empty">{t('wallet.noGrabs')}</p>}
     </section>
   );
