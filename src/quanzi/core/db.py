@@ -27,6 +27,7 @@ from prometheus_client import Counter
 from sqlalchemy import BigInteger, DateTime, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -155,6 +156,18 @@ def _autocommit(conn: Any) -> bool:
     return bool(conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT")
 
 
+def _discard_closed_connections(engine: AsyncEngine) -> None:
+    """At checkout, replace a pooled connection that asyncpg has seen closed (a database restart cuts
+    every idle one): asking costs no round trip, unlike a pre-ping."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _check(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver_connection = getattr(dbapi_connection, "driver_connection", None)
+        if driver_connection is not None and driver_connection.is_closed():
+            # The pool discards it and checks out another (SQLAlchemy's disconnect protocol).
+            raise DisconnectionError("the connection was closed while it sat in the pool")
+
+
 def _count_round_trips(engine: AsyncEngine, *, sqlite: bool) -> None:
     sync = engine.sync_engine
     event.listen(sync, "before_cursor_execute", lambda *_args: ROUND_TRIPS.inc())
@@ -174,9 +187,11 @@ class Database:
             self.read_engine = _sqlite_engine(self.url, None)
         else:
             # No pre-ping: it cost a round trip on every checkout from the pool. A connection the
-            # server dropped fails its statement, is discarded by the pool (disconnect detection),
-            # and the next checkout opens a fresh one.
+            # driver already knows is closed (the server restarted or dropped it while it sat in
+            # the pool) is replaced at checkout without one; one dropped unnoticed fails its
+            # statement, is discarded (disconnect detection), and the request answers 503.
             self.engine = create_async_engine(self.url, pool_size=10, max_overflow=20, pool_recycle=1800)
+            _discard_closed_connections(self.engine)
             # Same pool, no BEGIN/COMMIT around reads: under READ COMMITTED every statement takes its
             # own snapshot anyway, so the transaction would cost two round trips and buy nothing.
             self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
