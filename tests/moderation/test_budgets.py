@@ -14,6 +14,10 @@ from tests.test_statement_budgets import LIST_PAGE, SEND_MESSAGE
 
 # BEGIN, the target's description, the insert, the outbox event, COMMIT (the session is cached).
 FILE_REPORT = 5
+# A word added or removed: its row, the list's version and its event, in one transaction.
+WORD_CHANGE = 5
+# An operator's action, however many open reports of the same target it closes.
+REPORT_ACTION = 6
 
 
 async def _cost(app: Any, client: httpx.AsyncClient, path: str, body: dict[str, Any], headers: Any) -> int:
@@ -80,3 +84,39 @@ async def test_the_queue_costs_the_same_for_1_and_for_20_reports(
         assert await report_cost(await mod.users.create()) == filing
     assert await page_cost() == one <= LIST_PAGE
     assert filing <= FILE_REPORT
+
+
+async def test_the_operators_routes_cost_the_same_whatever_they_touch(
+    mod: Moderation, app: Any, client: httpx.AsyncClient
+) -> None:
+    """The word list costs the same for 1 and 20 words; an action costs the same whether it closes one
+    open report of its target or several (no statement per report)."""
+    operator = await mod.operator()
+    author, reporters = await mod.users.create(), [await mod.users.create() for _ in range(3)]
+    for user in (operator, author, *reporters):
+        assert (await client.get(f"{V1}/me", headers=user.headers)).status_code == 200
+
+    async def cost(method: str, path: str, expected: int, **kwargs: Any) -> int:
+        async with count_statements(app) as counted:
+            response = await client.request(method, f"{V1}{path}", headers=operator.headers, **kwargs)
+        assert response.status_code == expected, response.text
+        return counted.total
+
+    words = [await mod.add_word(operator, "word0", "mask")]
+    one_word = await cost("GET", "/admin/sensitive-words", 200, params={"limit": 20})
+    adding = [
+        await cost("POST", "/admin/sensitive-words", 201, json={"word": f"word{n}", "action": "mask"})
+        for n in range(1, 20)
+    ]
+    assert await cost("GET", "/admin/sensitive-words", 200, params={"limit": 20}) == one_word <= LIST_PAGE
+    assert len(set(adding)) == 1 and adding[0] <= WORD_CHANGE
+    assert await cost("DELETE", f"/admin/sensitive-words/{words[0]['id']}", 204) <= WORD_CHANGE
+
+    async def take_down_cost(reporting: list[Any]) -> int:
+        post = (await client.post(f"{V1}/posts", json={"body": "x"}, headers=author.headers)).json()
+        ids = [(await mod.report(r, "post", post["id"])).json()["id"] for r in reporting]
+        body = {"action": "take_down", "note": ""}
+        return await cost("POST", f"/admin/reports/{ids[0]}/actions", 200, json=body)
+
+    alone = await take_down_cost(reporters[:1])
+    assert await take_down_cost(reporters) == alone <= REPORT_ACTION
